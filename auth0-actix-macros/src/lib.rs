@@ -1,0 +1,102 @@
+//! Procedural macros for [`auth0-actix`](https://docs.rs/auth0-actix).
+//!
+//! Use them through the library, which re-exports them as `auth0_actix::require_auth`; the
+//! generated code refers to `::auth0_actix`, so that crate must be a dependency (under that
+//! name) of the crate using the macro.
+//!
+//! # Example
+//!
+//! ```
+//! use actix_web::{get, post, web, App, HttpResponse, Responder};
+//! use auth0_actix::{require_auth, Claims};
+//!
+//! /// Any valid access token.
+//! #[get("/api/private")]
+//! #[require_auth]
+//! async fn private() -> impl Responder {
+//!     HttpResponse::Ok().body("hello, authenticated caller")
+//! }
+//!
+//! /// The token must grant `read:messages`.
+//! #[get("/api/messages")]
+//! #[require_auth(scopes = "read:messages")]
+//! async fn messages(_claims: Claims) -> impl Responder {
+//!     HttpResponse::Ok().json(["first message"])
+//! }
+//!
+//! /// The token must grant both scopes.
+//! #[post("/api/data/{id}")]
+//! #[require_auth(scopes = ["read:data", "write:data"])]
+//! async fn update(id: web::Path<u32>, body: String) -> impl Responder {
+//!     if body.is_empty() {
+//!         return HttpResponse::BadRequest().finish();
+//!     }
+//!     HttpResponse::Ok().body(format!("updated {id}"))
+//! }
+//!
+//! let _app = App::new().service(private).service(messages).service(update);
+//! ```
+
+#![deny(missing_docs)]
+
+use proc_macro::TokenStream;
+
+mod args;
+mod expand;
+
+/// Requires a valid Auth0 access token, and optionally scopes, on an actix-web handler.
+///
+/// Apply it to an `async fn` handler, above or below actix-web's routing attributes
+/// (`#[get("/path")]`, `#[post(..)]`, `#[route(..)]`, ...):
+///
+/// - `#[require_auth]`: any valid access token;
+/// - `#[require_auth(scopes = "read:messages")]`: the token must grant that scope;
+/// - `#[require_auth(scopes = ["read:data", "write:data"])]`: the token must grant every
+///   listed scope.
+///
+/// The request is rejected with the library's error response (`401` for a missing or invalid
+/// token, `403` for missing scopes) before the handler runs. Take an `auth0_actix::Claims`
+/// parameter to read the verified claims; the token is verified only once per request.
+///
+/// # Expansion
+///
+/// The handler keeps its signature, return type, attributes and body; the macro inserts one
+/// extra *first* parameter, so that authentication errors are reported before the errors of
+/// the handler's other extractors:
+///
+/// ```text
+/// #[require_auth(scopes = ["read:data", "write:data"])]
+/// async fn update(body: String) -> String { .. }
+/// ```
+///
+/// becomes
+///
+/// ```text
+/// #[doc(hidden)]
+/// #[allow(non_camel_case_types)]
+/// #[derive(Clone, Copy, Debug)]
+/// struct __Auth0ActixScopes_update;
+/// impl ::auth0_actix::__private::ScopeRequirement for __Auth0ActixScopes_update {
+///     const SCOPES: &'static [&'static str] = &["read:data", "write:data"];
+/// }
+/// async fn update(
+///     _: ::auth0_actix::__private::RequireAuth<__Auth0ActixScopes_update>,
+///     body: String,
+/// ) -> String { .. }
+/// ```
+///
+/// Without scopes, no type is emitted and the parameter is
+/// `RequireAuth<::auth0_actix::__private::NoScopes>`. The hidden type has the handler's
+/// visibility; because it is an item placed next to the handler, a handler *with scopes* must
+/// be a free function (in a module or a block), not an associated function in an `impl` block.
+///
+/// # Compile-time checks
+///
+/// Scopes are validated against RFC 6749 §3.3 (printable ASCII except space, `"` and `\`),
+/// must be non-empty and listed once; a space-separated string is rejected with a suggestion
+/// to use a list. The attribute must be applied once, to an `async fn` without a `self`
+/// receiver. Errors point at the offending token.
+#[proc_macro_attribute]
+pub fn require_auth(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::require_auth(args.into(), item.into()).into()
+}
