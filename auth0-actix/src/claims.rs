@@ -1,0 +1,212 @@
+//! The verified access token's claims: typed standard claims, every other claim reachable, and
+//! scope helpers. [`Claims`] is also an actix-web extractor (see [`crate::extract`]).
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// The `aud` claim: one audience or many (RFC 7519 §4.1.3).
+///
+/// ```
+/// use auth0_actix::Audience;
+/// let aud = Audience::Many(vec!["https://api".into(), "https://t.auth0.com/userinfo".into()]);
+/// assert!(aud.contains("https://api"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// A single audience string.
+    One(String),
+    /// An array of audiences.
+    Many(Vec<String>),
+}
+
+impl Audience {
+    /// Whether `audience` is among the token's audiences.
+    pub fn contains(&self, audience: &str) -> bool {
+        match self {
+            Audience::One(a) => a == audience,
+            Audience::Many(list) => list.iter().any(|a| a == audience),
+        }
+    }
+
+    /// The audiences as a slice-like iterator.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let (one, many) = match self {
+            Audience::One(a) => (Some(a.as_str()), &[][..]),
+            Audience::Many(list) => (None, list.as_slice()),
+        };
+        one.into_iter().chain(many.iter().map(String::as_str))
+    }
+}
+
+/// The `cnf` (confirmation) claim of a sender-constrained token (RFC 7800, RFC 9449 §6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Confirmation {
+    /// The JWK SHA-256 thumbprint the token is bound to (`cnf.jkt`).
+    pub jkt: Option<String>,
+}
+
+/// The claims of a verified access token.
+///
+/// Standard claims are typed fields; every claim, standard or custom (such as namespaced
+/// `https://example.com/role` claims added by Auth0 Actions, or RBAC `permissions`), is
+/// reachable with [`get`](Self::get) or [`deserialize`](Self::deserialize).
+///
+/// ```
+/// use auth0_actix::Claims;
+/// # fn demo(claims: &Claims) {
+/// let user = claims.sub.as_deref().unwrap_or("anonymous");
+/// let can_read = claims.has_scope("read:messages");
+/// let role = claims.get("https://example.com/role").and_then(|v| v.as_str());
+/// # let _ = (user, can_read, role); }
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Claims {
+    /// Issuer (`iss`), exactly as in the token.
+    pub iss: String,
+    /// Subject (`sub`): the user ID, or `<client_id>@clients` for machine-to-machine tokens.
+    pub sub: Option<String>,
+    /// Audience(s) (`aud`).
+    pub aud: Audience,
+    /// Expiry (`exp`), seconds since the epoch.
+    pub exp: i64,
+    /// Issued at (`iat`), seconds since the epoch.
+    pub iat: i64,
+    /// Not before (`nbf`), seconds since the epoch.
+    pub nbf: Option<i64>,
+    /// Granted scopes (`scope`), space-separated. `None` when absent or not a string.
+    pub scope: Option<String>,
+    /// Authorized party (`azp`).
+    pub azp: Option<String>,
+    /// Client ID (`client_id`, RFC 9068).
+    pub client_id: Option<String>,
+    /// Token ID (`jti`).
+    pub jti: Option<String>,
+    /// Confirmation (`cnf`) of a DPoP-bound token.
+    pub cnf: Option<Confirmation>,
+    raw: Map<String, Value>,
+}
+
+impl Claims {
+    /// Builds claims from a payload whose `iss`, `aud`, `exp`, `iat` and `nbf` the verifier has
+    /// already checked.
+    pub(crate) fn from_verified(raw: Map<String, Value>) -> Claims {
+        let string = |name: &str| raw.get(name).and_then(Value::as_str).map(str::to_owned);
+        let number = |name: &str| raw.get(name).and_then(Value::as_f64).map(|n| n as i64);
+        let aud = match raw.get("aud") {
+            Some(Value::Array(list)) => Audience::Many(
+                list.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+            ),
+            Some(Value::String(a)) => Audience::One(a.clone()),
+            _ => Audience::Many(Vec::new()),
+        };
+        let cnf = raw
+            .get("cnf")
+            .and_then(Value::as_object)
+            .map(|c| Confirmation {
+                jkt: c.get("jkt").and_then(Value::as_str).map(str::to_owned),
+            });
+        Claims {
+            iss: string("iss").unwrap_or_default(),
+            sub: string("sub"),
+            aud,
+            exp: number("exp").unwrap_or_default(),
+            iat: number("iat").unwrap_or_default(),
+            nbf: number("nbf"),
+            scope: string("scope"),
+            azp: string("azp"),
+            client_id: string("client_id"),
+            jti: string("jti"),
+            cnf,
+            raw,
+        }
+    }
+
+    /// Claims made up for tests; see [`crate::testing`].
+    #[cfg(feature = "testing")]
+    pub fn from_json(value: Value) -> Claims {
+        match value {
+            Value::Object(map) => Claims::from_verified(map),
+            _ => Claims::from_verified(Map::new()),
+        }
+    }
+
+    /// Any claim by name, e.g. `permissions` or `https://example.com/role`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.raw.get(name)
+    }
+
+    /// All claims as a JSON object.
+    pub fn as_json(&self) -> &Map<String, Value> {
+        &self.raw
+    }
+
+    /// Deserializes all claims into your own type.
+    ///
+    /// ```
+    /// # fn demo(claims: &auth0_actix::Claims) -> Result<(), serde_json::Error> {
+    /// #[derive(serde::Deserialize)]
+    /// struct Mine {
+    ///     sub: String,
+    ///     #[serde(rename = "https://example.com/role")]
+    ///     role: Option<String>,
+    /// }
+    /// let mine: Mine = claims.deserialize()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(Value::Object(self.raw.clone()))
+    }
+
+    /// The granted scopes: the `scope` claim split on whitespace (empty if none).
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.scope.as_deref().unwrap_or_default().split_whitespace()
+    }
+
+    /// Whether `scope` was granted (exact, case-sensitive).
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes().any(|s| s == scope)
+    }
+
+    /// Whether every one of `scopes` was granted.
+    pub fn has_scopes<'a>(&self, scopes: impl IntoIterator<Item = &'a str>) -> bool {
+        scopes.into_iter().all(|s| self.has_scope(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(v: Value) -> Claims {
+        Claims::from_verified(v.as_object().unwrap().clone())
+    }
+
+    #[test]
+    fn standard_and_custom_claims() {
+        let c = claims(json!({
+            "iss": "https://t/", "sub": "user_123", "aud": ["a", "b"], "exp": 2e9, "iat": 1,
+            "scope": "read:x  write:x", "cnf": {"jkt": "abc"}, "https://example.com/role": "admin"
+        }));
+        assert_eq!(c.sub.as_deref(), Some("user_123"));
+        assert!(c.aud.contains("b"));
+        assert_eq!(c.exp, 2_000_000_000);
+        assert!(c.has_scopes(["read:x", "write:x"]));
+        assert!(!c.has_scope("read"));
+        assert!(!c.has_scope("READ:X"));
+        assert_eq!(c.cnf.as_ref().unwrap().jkt.as_deref(), Some("abc"));
+        assert_eq!(c.get("https://example.com/role"), Some(&json!("admin")));
+    }
+
+    #[test]
+    fn non_string_scope_is_no_scope() {
+        let c = claims(json!({"scope": ["read:x"]}));
+        assert_eq!(c.scope, None);
+        assert!(!c.has_scope("read:x"));
+    }
+}

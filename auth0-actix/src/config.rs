@@ -1,0 +1,743 @@
+//! Configuration: [`Auth0Builder`] (from code or from the environment), validated once when
+//! built into the immutable, cheaply cloned [`Auth0`] handle that the rest of the pipeline reads.
+//!
+//! Every default is documented on the builder method that changes it.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::HttpResponse;
+
+use crate::algorithm::Algorithm;
+use crate::challenge::{ChallengeContext, Offered};
+use crate::error::{AuthError, ConfigError};
+use crate::keys::KeyStore;
+
+/// How DPoP (RFC 9449) is handled, from `dpop_enabled` / `dpop_required`.
+///
+/// ```
+/// use auth0_actix::{Auth0, DpopMode};
+/// let auth0 = Auth0::builder()
+///     .domain("tenant.us.auth0.com")
+///     .audience("https://api.example.com")
+///     .build()?;
+/// assert_eq!(auth0.dpop_mode(), DpopMode::Allowed);
+/// # Ok::<(), auth0_actix::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DpopMode {
+    /// `dpop_enabled = false`: Bearer only; the `DPoP` scheme is an unknown scheme and a `DPoP`
+    /// header beside a Bearer token is ignored.
+    Disabled,
+    /// The default ("mixed"): Bearer and DPoP are both accepted.
+    Allowed,
+    /// `dpop_required = true`: only DPoP is accepted.
+    Required,
+}
+
+/// Renders an [`AuthError`] as the application wants; see [`Auth0Builder::error_renderer`].
+pub type ErrorRenderer = Arc<dyn Fn(&AuthError) -> HttpResponse + Send + Sync>;
+
+/// Default upper bound of discovery and JWKS cache lifetimes.
+pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(600);
+/// Default number of entries in each of the discovery and JWKS caches.
+pub const DEFAULT_CACHE_MAX_ENTRIES: usize = 100;
+/// Default seconds a DPoP proof `iat` may lie in the future.
+pub const DEFAULT_DPOP_IAT_LEEWAY: u64 = 30;
+/// Default maximum age of a DPoP proof, in seconds.
+pub const DEFAULT_DPOP_IAT_OFFSET: u64 = 300;
+/// Default connect timeout for discovery and JWKS fetches.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default total timeout (connect, request, response body) for discovery and JWKS fetches.
+pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest discovery or JWKS document accepted (difference D16).
+pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+
+/// Builds an [`Auth0`] handle. Start from [`Auth0::builder`] or [`Auth0Builder::from_env`].
+///
+/// ```
+/// use std::time::Duration;
+/// use auth0_actix::{Algorithm, Auth0};
+///
+/// let auth0 = Auth0::builder()
+///     .domain("tenant.us.auth0.com")          // or "https://tenant.us.auth0.com/"
+///     .audience("https://api.example.com")
+///     .dpop_required(true)
+///     .algorithms([Algorithm::RS256, Algorithm::PS256])
+///     .clock_leeway(Duration::from_secs(5))
+///     .build()?;
+/// # Ok::<(), auth0_actix::ConfigError>(())
+/// ```
+#[derive(Clone)]
+#[must_use = "call .build() to get an Auth0 handle"]
+pub struct Auth0Builder {
+    domain: Option<String>,
+    audience: Option<String>,
+    dpop_enabled: bool,
+    dpop_required: bool,
+    dpop_iat_leeway: u64,
+    dpop_iat_offset: u64,
+    trust_proxy: bool,
+    cache_ttl: Duration,
+    cache_max_entries: usize,
+    algorithms: Vec<Algorithm>,
+    clock_leeway: Duration,
+    connect_timeout: Duration,
+    http_timeout: Duration,
+    root_certificates: Vec<Vec<u8>>,
+    allow_insecure_http_on_loopback: bool,
+    error_renderer: Option<ErrorRenderer>,
+}
+
+impl fmt::Debug for Auth0Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Auth0Builder")
+            .field("domain", &self.domain)
+            .field("audience", &self.audience)
+            .field("dpop_enabled", &self.dpop_enabled)
+            .field("dpop_required", &self.dpop_required)
+            .field("trust_proxy", &self.trust_proxy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Auth0Builder {
+    fn default() -> Self {
+        Auth0Builder {
+            domain: None,
+            audience: None,
+            dpop_enabled: true,
+            dpop_required: false,
+            dpop_iat_leeway: DEFAULT_DPOP_IAT_LEEWAY,
+            dpop_iat_offset: DEFAULT_DPOP_IAT_OFFSET,
+            trust_proxy: false,
+            cache_ttl: DEFAULT_CACHE_TTL,
+            cache_max_entries: DEFAULT_CACHE_MAX_ENTRIES,
+            algorithms: vec![Algorithm::RS256],
+            clock_leeway: Duration::ZERO,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            http_timeout: DEFAULT_HTTP_TIMEOUT,
+            root_certificates: Vec::new(),
+            allow_insecure_http_on_loopback: false,
+            error_renderer: None,
+        }
+    }
+}
+
+/// The environment variables [`Auth0Builder::from_env`] reads.
+pub mod env {
+    /// Tenant domain, e.g. `tenant.us.auth0.com` (required).
+    pub const DOMAIN: &str = "AUTH0_DOMAIN";
+    /// API identifier (required).
+    pub const AUDIENCE: &str = "AUTH0_AUDIENCE";
+    /// `true`/`false`: DPoP accepted (default `true`).
+    pub const DPOP_ENABLED: &str = "AUTH0_DPOP_ENABLED";
+    /// `true`/`false`: only DPoP accepted (default `false`).
+    pub const DPOP_REQUIRED: &str = "AUTH0_DPOP_REQUIRED";
+    /// Seconds a proof `iat` may lie in the future (default 30).
+    pub const DPOP_IAT_LEEWAY: &str = "AUTH0_DPOP_IAT_LEEWAY";
+    /// Maximum proof age in seconds (default 300).
+    pub const DPOP_IAT_OFFSET: &str = "AUTH0_DPOP_IAT_OFFSET";
+    /// `true`/`false`: read `X-Forwarded-Proto/Host/Prefix` (default `false`).
+    pub const TRUST_PROXY: &str = "AUTH0_TRUST_PROXY";
+    /// Upper bound of discovery/JWKS cache lifetimes in seconds (default 600).
+    pub const CACHE_TTL: &str = "AUTH0_CACHE_TTL";
+    /// Entries per cache (default 100).
+    pub const CACHE_MAX_ENTRIES: &str = "AUTH0_CACHE_MAX_ENTRIES";
+    /// Comma-separated allowed token algorithms (default `RS256`).
+    pub const ALGORITHMS: &str = "AUTH0_ALGORITHMS";
+    /// Clock leeway in seconds for `exp`/`nbf` (default 0).
+    pub const CLOCK_LEEWAY: &str = "AUTH0_CLOCK_LEEWAY";
+    /// A PEM bundle of extra CAs trusted for discovery/JWKS (as curl and OpenSSL read it).
+    pub const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
+}
+
+impl Auth0Builder {
+    /// A builder with every setting at its default.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A builder filled from the `AUTH0_*` environment variables (see [`env`]); unset ones keep
+    /// their defaults. A value that does not parse is an error naming the variable, never a
+    /// silent default. Further builder calls may override what was read.
+    ///
+    /// ```no_run
+    /// let auth0 = auth0_actix::Auth0Builder::from_env()?.build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env) with a custom variable source (handy in tests).
+    ///
+    /// ```
+    /// use auth0_actix::Auth0Builder;
+    /// let vars = [("AUTH0_DOMAIN", "tenant.us.auth0.com"), ("AUTH0_AUDIENCE", "api")];
+    /// let builder = Auth0Builder::from_lookup(|name| {
+    ///     vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    /// })?;
+    /// assert!(builder.build().is_ok());
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut b = Self::default();
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        b.domain = get(env::DOMAIN);
+        b.audience = get(env::AUDIENCE);
+        if let Some(v) = get(env::DPOP_ENABLED) {
+            b.dpop_enabled = parse_bool(env::DPOP_ENABLED, &v)?;
+        }
+        if let Some(v) = get(env::DPOP_REQUIRED) {
+            b.dpop_required = parse_bool(env::DPOP_REQUIRED, &v)?;
+        }
+        if let Some(v) = get(env::DPOP_IAT_LEEWAY) {
+            b.dpop_iat_leeway = parse_u64(env::DPOP_IAT_LEEWAY, &v)?;
+        }
+        if let Some(v) = get(env::DPOP_IAT_OFFSET) {
+            b.dpop_iat_offset = parse_u64(env::DPOP_IAT_OFFSET, &v)?;
+        }
+        if let Some(v) = get(env::TRUST_PROXY) {
+            b.trust_proxy = parse_bool(env::TRUST_PROXY, &v)?;
+        }
+        if let Some(v) = get(env::CACHE_TTL) {
+            b.cache_ttl = Duration::from_secs(parse_u64(env::CACHE_TTL, &v)?);
+        }
+        if let Some(v) = get(env::CACHE_MAX_ENTRIES) {
+            b.cache_max_entries = usize::try_from(parse_u64(env::CACHE_MAX_ENTRIES, &v)?)
+                .map_err(|_| ConfigError::invalid(env::CACHE_MAX_ENTRIES, "too large"))?;
+        }
+        if let Some(v) = get(env::ALGORITHMS) {
+            b.algorithms = v
+                .split(',')
+                .map(|a| {
+                    a.trim().parse::<Algorithm>().map_err(|e| {
+                        ConfigError::invalid(env::ALGORITHMS, format!("`{}` is {e}", a.trim()))
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(v) = get(env::CLOCK_LEEWAY) {
+            b.clock_leeway = Duration::from_secs(parse_u64(env::CLOCK_LEEWAY, &v)?);
+        }
+        Ok(b)
+    }
+
+    /// The tenant domain: `tenant.us.auth0.com`, `auth.example.com:8443` or
+    /// `https://auth.example.com/` (normalised, difference D14). Required. Discovery is fetched
+    /// from `https://{domain}/.well-known/openid-configuration`. `http://`, paths, queries and
+    /// credentials are rejected by [`build`](Self::build).
+    pub fn domain(mut self, domain: impl Into<String>) -> Self {
+        self.domain = Some(domain.into());
+        self
+    }
+
+    /// The API identifier tokens must be issued for (`aud`). Required.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Accept DPoP-bound tokens. Default `true` (mixed mode with `dpop_required(false)`).
+    pub fn dpop_enabled(mut self, enabled: bool) -> Self {
+        self.dpop_enabled = enabled;
+        self
+    }
+
+    /// Accept only DPoP. Default `false`. Contradicts `dpop_enabled(false)` (an error at build,
+    /// difference D15).
+    pub fn dpop_required(mut self, required: bool) -> Self {
+        self.dpop_required = required;
+        self
+    }
+
+    /// Seconds a DPoP proof's `iat` may lie in the future (clock skew). Default 30.
+    pub fn dpop_iat_leeway(mut self, seconds: u64) -> Self {
+        self.dpop_iat_leeway = seconds;
+        self
+    }
+
+    /// Maximum age of a DPoP proof in seconds. Default 300.
+    pub fn dpop_iat_offset(mut self, seconds: u64) -> Self {
+        self.dpop_iat_offset = seconds;
+        self
+    }
+
+    /// Build the expected request URL from `X-Forwarded-Proto/Host/Prefix`. Default `false`.
+    /// Enable it only behind a reverse proxy that sets these headers itself: a client that can
+    /// reach the app directly could otherwise choose the URL its DPoP proofs are checked against.
+    pub fn trust_proxy(mut self, trust: bool) -> Self {
+        self.trust_proxy = trust;
+        self
+    }
+
+    /// Upper bound of discovery and JWKS cache lifetimes (`Cache-Control: max-age` may shorten
+    /// it). Default 600 s.
+    pub fn cache_ttl(mut self, ttl: Duration) -> Self {
+        self.cache_ttl = ttl;
+        self
+    }
+
+    /// Entries in each of the discovery and JWKS caches (at least 1). Default 100.
+    pub fn cache_max_entries(mut self, entries: usize) -> Self {
+        self.cache_max_entries = entries;
+        self
+    }
+
+    /// Algorithms access tokens may be signed with. Default `[RS256]`, which is what Auth0
+    /// issues. `none` and `HS*` cannot be expressed. A token's `alg` must also fit its key.
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.algorithms = algorithms.into_iter().collect();
+        self
+    }
+
+    /// Clock leeway applied to `exp` and `nbf`. Default 0 (as the reference).
+    pub fn clock_leeway(mut self, leeway: Duration) -> Self {
+        self.clock_leeway = leeway;
+        self
+    }
+
+    /// Connect timeout for discovery and JWKS fetches. Default 5 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Total timeout of one discovery or JWKS fetch. Default 10 s.
+    pub fn http_timeout(mut self, timeout: Duration) -> Self {
+        self.http_timeout = timeout;
+        self
+    }
+
+    /// Trusts the CA certificate(s) in this PEM for discovery and JWKS, in addition to the
+    /// system roots and any in `SSL_CERT_FILE`. Checked by [`build`](Self::build).
+    pub fn root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
+        self
+    }
+
+    /// Allows a plain-`http://` domain when its host is a loopback address (`127.0.0.0/8`,
+    /// `::1`, `localhost`). Default `false`. For local issuers in tests and offline examples
+    /// only: tokens fetched over plain HTTP prove nothing on a network.
+    pub fn allow_insecure_http_on_loopback(mut self, allow: bool) -> Self {
+        self.allow_insecure_http_on_loopback = allow;
+        self
+    }
+
+    /// Renders authentication errors the application's own way. The response's status and
+    /// `WWW-Authenticate` challenge are always set from the error afterwards, so a renderer
+    /// chooses the body and extra headers only. Default: the reference's JSON body.
+    ///
+    /// ```
+    /// use actix_web::HttpResponse;
+    /// use auth0_actix::Auth0;
+    ///
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .error_renderer(|err| {
+    ///         HttpResponse::Ok().json(serde_json::json!({
+    ///             "error": err.code().as_str(),
+    ///             "message": err.description(),
+    ///         }))
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
+    pub fn error_renderer(
+        mut self,
+        render: impl Fn(&AuthError) -> HttpResponse + Send + Sync + 'static,
+    ) -> Self {
+        self.error_renderer = Some(Arc::new(render));
+        self
+    }
+
+    /// Validates the settings and builds the handle. Errors say what to fix.
+    pub fn build(self) -> Result<Auth0, ConfigError> {
+        let audience = self
+            .audience
+            .clone()
+            .filter(|a| !a.trim().is_empty())
+            .ok_or(ConfigError::Missing {
+                setting: "audience (AUTH0_AUDIENCE)",
+                hint: "set it to your API's identifier from the Auth0 dashboard",
+            })?;
+        let domain_raw =
+            self.domain
+                .clone()
+                .filter(|d| !d.trim().is_empty())
+                .ok_or(ConfigError::Missing {
+                    setting: "domain (AUTH0_DOMAIN)",
+                    hint: "set it to your tenant domain, e.g. tenant.us.auth0.com",
+                })?;
+        let issuer = normalize_domain(&domain_raw, self.allow_insecure_http_on_loopback)
+            .map_err(|reason| ConfigError::invalid("domain (AUTH0_DOMAIN)", reason))?;
+        if !self.dpop_enabled && self.dpop_required {
+            return Err(ConfigError::Conflict(
+                "dpop_required(true) contradicts dpop_enabled(false): every request would fail. \
+                 Enable DPoP or stop requiring it"
+                    .into(),
+            ));
+        }
+        if self.algorithms.is_empty() {
+            return Err(ConfigError::invalid(
+                "algorithms",
+                "allow at least one algorithm",
+            ));
+        }
+        if self.cache_max_entries == 0 {
+            return Err(ConfigError::invalid(
+                "cache_max_entries",
+                "must be at least 1",
+            ));
+        }
+        let mode = match (self.dpop_enabled, self.dpop_required) {
+            (false, _) => DpopMode::Disabled,
+            (true, false) => DpopMode::Allowed,
+            (true, true) => DpopMode::Required,
+        };
+        let proof_algorithms = vec![Algorithm::ES256];
+        let challenge = ChallengeContext {
+            offered: match mode {
+                DpopMode::Disabled => Offered::BearerOnly,
+                DpopMode::Allowed => Offered::Both,
+                DpopMode::Required => Offered::DpopOnly,
+            },
+            algs: proof_algorithms
+                .iter()
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        let keys = KeyStore::new(&self, &issuer)?;
+        let mut algorithms = self.algorithms.clone();
+        algorithms.dedup();
+        Ok(Auth0 {
+            inner: Arc::new(Config {
+                issuer,
+                audience,
+                mode,
+                dpop_iat_leeway: self.dpop_iat_leeway,
+                dpop_iat_offset: self.dpop_iat_offset,
+                trust_proxy: self.trust_proxy,
+                algorithms,
+                proof_algorithms,
+                clock_leeway: self.clock_leeway.as_secs(),
+                challenge,
+                error_renderer: self.error_renderer.clone(),
+                keys,
+                #[cfg(feature = "testing")]
+                fixed_claims: None,
+            }),
+        })
+    }
+
+    pub(crate) fn key_settings(&self) -> KeySettings<'_> {
+        KeySettings {
+            algorithms: &self.algorithms,
+            connect_timeout: self.connect_timeout,
+            timeout: self.http_timeout,
+            root_certificates: &self.root_certificates,
+            allow_http: self.allow_insecure_http_on_loopback,
+            cache_ttl: self.cache_ttl,
+            cache_max_entries: self.cache_max_entries,
+        }
+    }
+}
+
+/// What the key store needs from the builder.
+pub(crate) struct KeySettings<'a> {
+    pub(crate) algorithms: &'a [Algorithm],
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) root_certificates: &'a [Vec<u8>],
+    pub(crate) allow_http: bool,
+    pub(crate) cache_ttl: Duration,
+    pub(crate) cache_max_entries: usize,
+}
+
+fn parse_bool(var: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::invalid(
+            var,
+            format!("`{value}` is not a boolean (true/false)"),
+        )),
+    }
+}
+
+fn parse_u64(var: &str, value: &str) -> Result<u64, ConfigError> {
+    value.trim().parse().map_err(|_| {
+        ConfigError::invalid(
+            var,
+            format!("`{value}` is not a whole number of seconds/entries"),
+        )
+    })
+}
+
+/// Normalises a domain or issuer to `https://host[:port]/` (or `http://` for loopback hosts
+/// when allowed). Accepts a bare host, `host:port`, and `https://host/` with trailing slashes;
+/// rejects other schemes, credentials, paths, queries and fragments.
+pub(crate) fn normalize_domain(input: &str, allow_http_loopback: bool) -> Result<String, String> {
+    let lower = input.trim().to_ascii_lowercase();
+    if lower.is_empty() {
+        return Err("domain must be a non-empty string".into());
+    }
+    let (scheme, rest) = if let Some(rest) = lower.strip_prefix("https://") {
+        ("https", rest)
+    } else if let Some(rest) = lower.strip_prefix("http://") {
+        ("http", rest)
+    } else if lower.contains("://") {
+        return Err("invalid domain URL (https required)".into());
+    } else {
+        ("https", lower.as_str())
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if tail.chars().any(|c| c != '/') {
+        return Err("invalid domain URL (path/query/fragment are not allowed)".into());
+    }
+    if authority.contains('@') {
+        return Err("invalid domain URL (credentials are not allowed)".into());
+    }
+    if authority.is_empty() {
+        return Err("domain must be a non-empty string".into());
+    }
+    let url = url::Url::parse(&format!("{scheme}://{authority}/"))
+        .map_err(|e| format!("invalid domain URL ({e})"))?;
+    let host = url.host_str().unwrap_or_default();
+    if scheme == "http" && !(allow_http_loopback && is_loopback(host)) {
+        return Err(if allow_http_loopback {
+            "invalid domain URL (https required; plain http is allowed for loopback hosts only)"
+                .into()
+        } else {
+            "invalid domain URL (https required)".into()
+        });
+    }
+    let normalized = url.as_str().to_owned();
+    // The URL parser may have rewritten the host (IDNA, IP forms); insist on a canonical input so
+    // two spellings of one issuer cannot disagree later.
+    if normalized != format!("{scheme}://{authority}/") {
+        return Err(format!(
+            "invalid domain URL (not a canonical host: use {normalized})"
+        ));
+    }
+    Ok(normalized)
+}
+
+fn is_loopback(host: &str) -> bool {
+    if host == "localhost" {
+        return true;
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The configuration every request reads; immutable after [`Auth0Builder::build`].
+pub(crate) struct Config {
+    /// Normalised `https://host/` of the configured domain.
+    pub(crate) issuer: String,
+    pub(crate) audience: String,
+    pub(crate) mode: DpopMode,
+    pub(crate) dpop_iat_leeway: u64,
+    pub(crate) dpop_iat_offset: u64,
+    pub(crate) trust_proxy: bool,
+    pub(crate) algorithms: Vec<Algorithm>,
+    pub(crate) proof_algorithms: Vec<Algorithm>,
+    /// Seconds.
+    pub(crate) clock_leeway: u64,
+    pub(crate) challenge: ChallengeContext,
+    pub(crate) error_renderer: Option<ErrorRenderer>,
+    pub(crate) keys: KeyStore,
+    /// Test-only: skip verification and hand these claims to every request with credentials.
+    #[cfg(feature = "testing")]
+    pub(crate) fixed_claims: Option<crate::Claims>,
+}
+
+/// The shared, immutable handle to a verifier: register it with `App::app_data(auth0.clone())`
+/// and every extractor, middleware and `#[require_auth]` handler in the app uses it. Cloning is
+/// cheap (one `Arc`).
+///
+/// ```no_run
+/// use actix_web::{get, App, HttpServer, Responder};
+/// use auth0_actix::{require_auth, Auth0, Claims};
+///
+/// #[get("/api/private")]
+/// #[require_auth]
+/// async fn private(claims: Claims) -> impl Responder {
+///     format!("hello {}", claims.sub.as_deref().unwrap_or("anonymous"))
+/// }
+///
+/// #[actix_web::main]
+/// async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let auth0 = Auth0::from_env()?;     // AUTH0_DOMAIN, AUTH0_AUDIENCE, ...
+///     auth0.warm_up().await?;             // optional: fetch discovery and keys now
+///     HttpServer::new(move || App::new().app_data(auth0.clone()).service(private))
+///         .bind("127.0.0.1:8000")?
+///         .run()
+///         .await?;
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone)]
+pub struct Auth0 {
+    pub(crate) inner: Arc<Config>,
+}
+
+impl fmt::Debug for Auth0 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Auth0")
+            .field("issuer", &self.inner.issuer)
+            .field("audience", &self.inner.audience)
+            .field("dpop_mode", &self.inner.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Auth0 {
+    /// A builder with every setting at its default.
+    pub fn builder() -> Auth0Builder {
+        Auth0Builder::default()
+    }
+
+    /// `Auth0Builder::from_env()?.build()`: reads [`env`] variables and validates them.
+    pub fn from_env() -> Result<Auth0, ConfigError> {
+        Auth0Builder::from_env()?.build()
+    }
+
+    /// The configured issuer, normalised (`https://tenant.us.auth0.com/`).
+    pub fn issuer(&self) -> &str {
+        &self.inner.issuer
+    }
+
+    /// The configured audience.
+    pub fn audience(&self) -> &str {
+        &self.inner.audience
+    }
+
+    /// The DPoP mode.
+    pub fn dpop_mode(&self) -> DpopMode {
+        self.inner.mode
+    }
+
+    /// Fetches discovery and the JWKS now, so the first request does not wait for them.
+    /// Optional; failures are returned (the verifier retries on the next request).
+    pub async fn warm_up(&self) -> Result<(), AuthError> {
+        self.inner.keys.warm_up(&self.inner.issuer).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_are_normalised() {
+        for ok in [
+            "tenant.auth0.com",
+            "https://tenant.auth0.com",
+            "tenant.auth0.com/",
+            "https://tenant.auth0.com/",
+            "TENANT.AUTH0.COM",
+            "HTTPS://Tenant.Auth0.COM",
+            "  tenant.auth0.com  ",
+            "tenant.auth0.com///",
+        ] {
+            assert_eq!(
+                normalize_domain(ok, false).as_deref(),
+                Ok("https://tenant.auth0.com/")
+            );
+        }
+        assert_eq!(
+            normalize_domain("127.0.0.1:8443", false).unwrap(),
+            "https://127.0.0.1:8443/"
+        );
+        assert_eq!(
+            normalize_domain("auth.example.com", false).unwrap(),
+            "https://auth.example.com/"
+        );
+    }
+
+    #[test]
+    fn bad_domains_are_rejected_with_the_reason() {
+        let err = |d: &str| normalize_domain(d, false).unwrap_err();
+        assert!(err("http://tenant.auth0.com").contains("https required"));
+        assert!(err("tenant.auth0.com/some/path").contains("path/query/fragment"));
+        assert!(err("tenant.auth0.com?foo=bar").contains("path/query/fragment"));
+        assert!(err("tenant.auth0.com#section").contains("path/query/fragment"));
+        assert!(err("user:pass@tenant.auth0.com").contains("credentials"));
+        assert!(err("").contains("non-empty"));
+        assert!(err("   ").contains("non-empty"));
+        assert!(err("ftp://x").contains("https required"));
+    }
+
+    #[test]
+    fn plain_http_only_for_loopback_with_opt_in() {
+        assert!(normalize_domain("http://127.0.0.1:9000", false).is_err());
+        assert_eq!(
+            normalize_domain("http://127.0.0.1:9000", true).unwrap(),
+            "http://127.0.0.1:9000/"
+        );
+        assert_eq!(
+            normalize_domain("http://localhost:9", true).unwrap(),
+            "http://localhost:9/"
+        );
+        assert!(normalize_domain("http://example.com", true).is_err());
+    }
+
+    #[test]
+    fn builder_validates() {
+        let base = || Auth0::builder().domain("t.auth0.com").audience("api");
+        assert!(base().build().is_ok());
+        assert!(matches!(
+            Auth0::builder().domain("t.auth0.com").build(),
+            Err(ConfigError::Missing { .. })
+        ));
+        assert!(matches!(
+            Auth0::builder().audience("a").build(),
+            Err(ConfigError::Missing { .. })
+        ));
+        assert!(matches!(
+            base().dpop_enabled(false).dpop_required(true).build(),
+            Err(ConfigError::Conflict(_))
+        ));
+        assert!(base().algorithms([]).build().is_err());
+        assert!(base().cache_max_entries(0).build().is_err());
+        assert!(base().domain("http://t.auth0.com").build().is_err());
+    }
+
+    #[test]
+    fn env_values_that_do_not_parse_name_the_variable() {
+        let lookup = |pairs: &'static [(&'static str, &'static str)]| {
+            move |n: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == n)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let err =
+            Auth0Builder::from_lookup(lookup(&[("AUTH0_DPOP_ENABLED", "maybe")])).unwrap_err();
+        assert!(err.to_string().contains("AUTH0_DPOP_ENABLED"), "{err}");
+        let err =
+            Auth0Builder::from_lookup(lookup(&[("AUTH0_DPOP_IAT_LEEWAY", "-1")])).unwrap_err();
+        assert!(err.to_string().contains("AUTH0_DPOP_IAT_LEEWAY"), "{err}");
+        let err =
+            Auth0Builder::from_lookup(lookup(&[("AUTH0_ALGORITHMS", "RS256,HS256")])).unwrap_err();
+        assert!(err.to_string().contains("HS256"), "{err}");
+        let auth0 = Auth0Builder::from_lookup(lookup(&[
+            ("AUTH0_DOMAIN", "https://tenant.auth0.com/"),
+            ("AUTH0_AUDIENCE", "api"),
+            ("AUTH0_DPOP_REQUIRED", "true"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap();
+        assert_eq!(auth0.issuer(), "https://tenant.auth0.com/");
+        assert_eq!(auth0.dpop_mode(), DpopMode::Required);
+    }
+}

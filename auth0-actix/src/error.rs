@@ -1,0 +1,328 @@
+//! The error model: one [`AuthError`] type that knows its status, `error` code,
+//! `error_description` and `WWW-Authenticate` challenge, and renders itself as actix-web's
+//! [`ResponseError`]; plus [`ConfigError`] for configurations that cannot work.
+//!
+//! Response body (matching the reference SDK):
+//!
+//! ```json
+//! {"detail": {"error": "invalid_token", "error_description": "Token is expired"}}
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::challenge::{ChallengeContext, ErrorParams, Scheme};
+
+/// The OAuth error code of an [`AuthError`], with its HTTP status.
+///
+/// ```
+/// use auth0_actix::ErrorCode;
+/// assert_eq!(ErrorCode::InvalidToken.as_str(), "invalid_token");
+/// assert_eq!(ErrorCode::InvalidToken.status().as_u16(), 401);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// 400: missing or malformed credentials (RFC 6750 §3.1).
+    InvalidRequest,
+    /// 401: the access token is invalid (RFC 6750 §3.1).
+    InvalidToken,
+    /// 400: the DPoP proof is invalid (RFC 9449 §7.1).
+    InvalidDpopProof,
+    /// 403: the token lacks a required scope (RFC 6750 §3.1).
+    InsufficientScope,
+    /// 500: something went wrong on the server side; nothing internal is disclosed.
+    InternalServerError,
+    /// 500: a custom-domains resolver failed.
+    DomainsResolverError,
+}
+
+impl ErrorCode {
+    /// The `error` value sent to clients.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
+            ErrorCode::InsufficientScope => "insufficient_scope",
+            ErrorCode::InternalServerError => "internal_server_error",
+            ErrorCode::DomainsResolverError => "domains_resolver_error",
+        }
+    }
+
+    /// The HTTP status that goes with the code.
+    pub const fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::InvalidRequest | ErrorCode::InvalidDpopProof => StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
+            ErrorCode::InsufficientScope => StatusCode::FORBIDDEN,
+            ErrorCode::InternalServerError | ErrorCode::DomainsResolverError => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a request was not authenticated or authorized.
+///
+/// Rendered by actix-web through [`ResponseError`]: the status of its [`ErrorCode`], the JSON
+/// body `{"detail":{"error":…,"error_description":…}}` and, for 400/401/403, a
+/// `WWW-Authenticate` challenge. To render it your own way, see
+/// [`Auth0Builder::error_renderer`](crate::Auth0Builder::error_renderer).
+///
+/// ```
+/// use actix_web::ResponseError;
+/// use auth0_actix::{AuthError, ErrorCode};
+///
+/// fn describe(err: &AuthError) -> String {
+///     format!("{} {}: {}", err.status_code(), err.code(), err.description())
+/// }
+/// ```
+#[derive(Clone)]
+pub struct AuthError {
+    code: ErrorCode,
+    description: Cow<'static, str>,
+    scheme: Scheme,
+    challenge: Option<HeaderValue>,
+}
+
+impl AuthError {
+    pub(crate) fn new(code: ErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
+        AuthError {
+            code,
+            description: description.into(),
+            scheme: Scheme::Bearer,
+            challenge: None,
+        }
+    }
+
+    /// 400 `invalid_request` with an empty description (missing or unusable credentials).
+    pub(crate) fn invalid_request() -> Self {
+        Self::new(ErrorCode::InvalidRequest, "")
+    }
+
+    pub(crate) fn invalid_token(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidToken, description)
+    }
+
+    pub(crate) fn invalid_dpop_proof(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidDpopProof, description)
+    }
+
+    /// A 500 whose cause is logged here and never sent to the client.
+    pub(crate) fn internal(cause: &dyn fmt::Display) -> Self {
+        tracing::error!(target: "auth0_actix", %cause, "authentication failed on the server side");
+        Self::new(
+            ErrorCode::InternalServerError,
+            "An unexpected error occurred during authentication",
+        )
+    }
+
+    /// Records the scheme the client used, which decides where challenge parameters go.
+    pub(crate) fn on_scheme(mut self, scheme: Scheme) -> Self {
+        self.scheme = scheme;
+        self
+    }
+
+    /// Renders and attaches the `WWW-Authenticate` challenge (none for 500s).
+    pub(crate) fn with_challenge(mut self, ctx: &ChallengeContext, scope: Option<&str>) -> Self {
+        self.challenge = match self.code {
+            ErrorCode::InternalServerError | ErrorCode::DomainsResolverError => None,
+            // "Omit error params" for an empty-description invalid_request (reference rule).
+            ErrorCode::InvalidRequest if self.description.is_empty() => {
+                Some(ctx.render(self.scheme, None))
+            }
+            code => Some(ctx.render(
+                self.scheme,
+                Some(&ErrorParams {
+                    error: code.as_str(),
+                    description: &self.description,
+                    scope,
+                }),
+            )),
+        };
+        self
+    }
+
+    /// The OAuth error code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The human-readable `error_description` (may be empty). Never contains a token.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The scheme the client used, or [`Scheme::Bearer`] when it used none we know.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The `WWW-Authenticate` header value sent with this error, if any.
+    pub fn www_authenticate(&self) -> Option<&HeaderValue> {
+        self.challenge.as_ref()
+    }
+
+    /// The JSON body: `{"detail":{"error":…,"error_description":…}}`.
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::json!({
+            "detail": { "error": self.code.as_str(), "error_description": self.description }
+        })
+    }
+
+    /// Adds this error's `WWW-Authenticate` header to a response built elsewhere and sets its
+    /// status, so a custom renderer cannot drop the challenge.
+    pub(crate) fn decorate(&self, mut res: HttpResponse) -> HttpResponse {
+        *res.status_mut() = self.code.status();
+        if let Some(v) = &self.challenge {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, v.clone());
+        }
+        res
+    }
+}
+
+impl fmt::Debug for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthError")
+            .field("code", &self.code)
+            .field("description", &self.description)
+            .field("scheme", &self.scheme)
+            .finish()
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.description.is_empty() {
+            f.write_str(self.code.as_str())
+        } else {
+            write!(f, "{}: {}", self.code.as_str(), self.description)
+        }
+    }
+}
+
+impl std::error::Error for AuthError {}
+
+impl ResponseError for AuthError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.code.status());
+        if let Some(v) = &self.challenge {
+            res.insert_header((header::WWW_AUTHENTICATE, v.clone()));
+        }
+        res.insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(self.body())
+    }
+}
+
+/// A configuration that cannot work, reported when it is built (never at request time).
+///
+/// ```
+/// use auth0_actix::Auth0;
+/// let err = Auth0::builder().domain("tenant.us.auth0.com").build().unwrap_err();
+/// assert!(err.to_string().contains("audience"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required setting is missing.
+    Missing {
+        /// The setting (builder method or environment variable).
+        setting: &'static str,
+        /// What to do about it.
+        hint: &'static str,
+    },
+    /// A setting has a value that cannot be used.
+    Invalid {
+        /// The setting (builder method or environment variable).
+        setting: String,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// Settings that contradict each other.
+    Conflict(String),
+    /// The HTTP client for discovery and JWKS could not be built.
+    HttpClient(String),
+}
+
+impl ConfigError {
+    pub(crate) fn invalid(setting: impl Into<String>, reason: impl Into<String>) -> Self {
+        ConfigError::Invalid {
+            setting: setting.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Missing { setting, hint } => write!(f, "{setting} is required: {hint}"),
+            ConfigError::Invalid { setting, reason } => write!(f, "invalid {setting}: {reason}"),
+            ConfigError::Conflict(msg) => f.write_str(msg),
+            ConfigError::HttpClient(msg) => {
+                write!(
+                    f,
+                    "cannot build the HTTP client for discovery and JWKS: {msg}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::challenge::Offered;
+
+    #[test]
+    fn response_has_status_body_and_challenge() {
+        let ctx = ChallengeContext {
+            offered: Offered::BearerOnly,
+            algs: "ES256".into(),
+        };
+        let err = AuthError::invalid_token("Token is expired").with_challenge(&ctx, None);
+        let res = err.error_response();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            res.headers().get(header::WWW_AUTHENTICATE).unwrap(),
+            "Bearer error=\"invalid_token\", error_description=\"Token is expired\""
+        );
+        assert_eq!(
+            err.body(),
+            serde_json::json!({"detail":{"error":"invalid_token","error_description":"Token is expired"}})
+        );
+    }
+
+    #[test]
+    fn server_errors_carry_no_challenge() {
+        let ctx = ChallengeContext {
+            offered: Offered::Both,
+            algs: "ES256".into(),
+        };
+        let err = AuthError::internal(&"boom").with_challenge(&ctx, None);
+        assert!(err.www_authenticate().is_none());
+        assert_eq!(
+            err.error_response().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert!(!err.description().contains("boom"));
+    }
+}

@@ -1,0 +1,149 @@
+//! actix-web extractors. Verification runs at most once per request: the first extractor (or
+//! middleware) to ask starts it, and every other one awaits the same result.
+//!
+//! - [`Claims`]: the verified token's claims (any valid token).
+//! - [`Authenticated`]: claims plus how they were presented (scheme, DPoP key thumbprint).
+//! - `RequireAuth<S>`: what `#[require_auth]` inserts; verifies, then checks the scopes.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::error::InternalError;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use tokio::sync::OnceCell;
+
+use crate::claims::Claims;
+use crate::config::{Auth0, Config};
+use crate::error::AuthError;
+use crate::verify::Authenticated;
+
+type Outcome = Result<Arc<Authenticated>, AuthError>;
+
+/// The per-request verification slot, kept in the request's extensions.
+#[derive(Clone, Default)]
+struct Slot(Rc<OnceCell<Outcome>>);
+
+/// The app's [`Auth0`], or a logged 500 explaining how to register it (never a 401).
+fn auth0(req: &HttpRequest) -> Result<Auth0, actix_web::Error> {
+    if let Some(auth0) = req.app_data::<Auth0>().or_else(|| {
+        req.app_data::<actix_web::web::Data<Auth0>>()
+            .map(|d| d.get_ref())
+    }) {
+        return Ok(auth0.clone());
+    }
+    let err = AuthError::internal(&format_args!(
+        "no auth0_actix::Auth0 is registered for {} {}: add `.app_data(auth0.clone())` to the App \
+         (or to the scope) that serves this route",
+        req.method(),
+        req.path()
+    ));
+    Err(err.into())
+}
+
+/// Converts an [`AuthError`] into an actix error, through the app's renderer if it set one.
+pub(crate) fn into_actix_error(cfg: &Config, err: AuthError) -> actix_web::Error {
+    match &cfg.error_renderer {
+        Some(render) => {
+            let res = err.decorate(render(&err));
+            InternalError::from_response(err, res).into()
+        }
+        None => err.into(),
+    }
+}
+
+/// Verifies the request once and shares the outcome with every later caller.
+pub(crate) async fn verified(req: &HttpRequest, auth0: &Auth0) -> Outcome {
+    let slot = {
+        let mut ext = req.extensions_mut();
+        match ext.get::<Slot>() {
+            Some(slot) => slot.clone(),
+            None => {
+                let slot = Slot::default();
+                ext.insert(slot.clone());
+                slot
+            }
+        }
+    };
+    slot.0
+        .get_or_init(|| async { auth0.verify_request(req).await.map(Arc::new) })
+        .await
+        .clone()
+}
+
+type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, actix_web::Error>>>>;
+
+impl FromRequest for Claims {
+    type Error = actix_web::Error;
+    type Future = LocalFuture<Claims>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let auth0 = auth0(&req)?;
+            match verified(&req, &auth0).await {
+                Ok(v) => Ok(v.claims.clone()),
+                Err(e) => Err(into_actix_error(&auth0.inner, e)),
+            }
+        })
+    }
+}
+
+impl FromRequest for Authenticated {
+    type Error = actix_web::Error;
+    type Future = LocalFuture<Authenticated>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let auth0 = auth0(&req)?;
+            match verified(&req, &auth0).await {
+                Ok(v) => Ok((*v).clone()),
+                Err(e) => Err(into_actix_error(&auth0.inner, e)),
+            }
+        })
+    }
+}
+
+/// Implemented by the type `#[require_auth(scopes = …)]` generates for each handler.
+#[doc(hidden)]
+pub trait ScopeRequirement: 'static {
+    /// Every scope listed here must be granted (AND).
+    const SCOPES: &'static [&'static str];
+}
+
+/// No scope requirement: any valid token.
+#[doc(hidden)]
+pub struct NoScopes;
+
+impl ScopeRequirement for NoScopes {
+    const SCOPES: &'static [&'static str] = &[];
+}
+
+/// What `#[require_auth]` inserts as a handler's first parameter: verifies the request (shared
+/// with [`Claims`]) and checks `S::SCOPES`.
+#[doc(hidden)]
+pub struct RequireAuth<S: ScopeRequirement = NoScopes>(PhantomData<S>);
+
+impl<S: ScopeRequirement> FromRequest for RequireAuth<S> {
+    type Error = actix_web::Error;
+    type Future = LocalFuture<RequireAuth<S>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let auth0 = auth0(&req)?;
+            let cfg = &auth0.inner;
+            let result = match verified(&req, &auth0).await {
+                Ok(v) => crate::scope::require(cfg, &v, S::SCOPES),
+                Err(e) => Err(e),
+            };
+            result
+                .map(|()| RequireAuth(PhantomData))
+                .map_err(|e| into_actix_error(cfg, e))
+        })
+    }
+}

@@ -1,0 +1,235 @@
+//! JWKS documents (RFC 7517), parsed once per fetch into ready-to-verify keys: each key holds
+//! one pre-parsed aws-lc-rs public key per allowed algorithm that fits it, so a request with a
+//! cached key does no key parsing at all.
+
+use aws_lc_rs::signature::{self, ParsedPublicKey, VerificationAlgorithm};
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use crate::algorithm::Algorithm;
+use crate::token::B64;
+
+/// A public key from the JWKS, ready to verify signatures.
+pub(crate) struct VerifyingKey {
+    pub(crate) kid: String,
+    verifiers: Vec<(Algorithm, ParsedPublicKey)>,
+}
+
+impl VerifyingKey {
+    /// The pre-parsed key for `alg`, if the key fits that algorithm and it is allowed.
+    pub(crate) fn for_algorithm(&self, alg: Algorithm) -> Option<&ParsedPublicKey> {
+        self.verifiers
+            .iter()
+            .find(|(a, _)| *a == alg)
+            .map(|(_, k)| k)
+    }
+}
+
+/// The usable keys of one JWKS document.
+pub(crate) struct KeySet {
+    keys: Vec<VerifyingKey>,
+}
+
+impl KeySet {
+    /// Parses a JWKS document. Keys that are not for signatures, have no `kid`, or cannot be
+    /// used with any allowed algorithm are skipped (and logged), not fatal.
+    pub(crate) fn parse(body: &[u8], allowed: &[Algorithm]) -> Result<KeySet, String> {
+        let doc: Value = serde_json::from_slice(body).map_err(|_| "JWKS is not valid JSON")?;
+        let list = doc
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or("JWKS has no 'keys' array")?;
+        let mut keys = Vec::with_capacity(list.len());
+        for jwk in list {
+            let Some(jwk) = jwk.as_object() else { continue };
+            match parse_key(jwk, allowed) {
+                Ok(Some(key)) => keys.push(key),
+                Ok(None) => {}
+                Err(reason) => {
+                    tracing::warn!(target: "auth0_actix", kid = ?jwk.get("kid"), reason, "JWKS key skipped");
+                }
+            }
+        }
+        Ok(KeySet { keys })
+    }
+
+    /// The first key whose `kid` equals `kid` (as the reference: first match wins).
+    pub(crate) fn find(&self, kid: &str) -> Option<&VerifyingKey> {
+        self.keys.iter().find(|k| k.kid == kid)
+    }
+
+    /// How many usable keys the set holds.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+}
+
+fn parse_key(
+    jwk: &Map<String, Value>,
+    allowed: &[Algorithm],
+) -> Result<Option<VerifyingKey>, &'static str> {
+    let Some(kid) = jwk.get("kid").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    if jwk
+        .get("use")
+        .and_then(Value::as_str)
+        .is_some_and(|u| u != "sig")
+    {
+        return Ok(None);
+    }
+    // A key that names its algorithm may only be used with that algorithm (RFC 8725 §3.1).
+    let pinned = match jwk.get("alg").and_then(Value::as_str) {
+        Some(a) => Some(a.parse::<Algorithm>().map_err(|_| "unsupported 'alg'")?),
+        None => None,
+    };
+    let kty = jwk
+        .get("kty")
+        .and_then(Value::as_str)
+        .ok_or("missing 'kty'")?;
+    let candidates = allowed
+        .iter()
+        .copied()
+        .filter(|a| a.key_type() == kty && pinned.is_none_or(|p| p == *a));
+    let mut verifiers = Vec::new();
+    for alg in candidates {
+        let bytes = match kty {
+            "RSA" => rsa_public_key_der(member(jwk, "n")?, member(jwk, "e")?),
+            "EC" => {
+                let (crv, len) = if alg == Algorithm::ES256 {
+                    ("P-256", 32)
+                } else {
+                    ("P-384", 48)
+                };
+                if jwk.get("crv").and_then(Value::as_str) != Some(crv) {
+                    continue;
+                }
+                let (x, y) = (member(jwk, "x")?, member(jwk, "y")?);
+                if x.len() != len || y.len() != len {
+                    return Err("EC coordinates of the wrong length");
+                }
+                let mut point = Vec::with_capacity(1 + 2 * len);
+                point.push(0x04);
+                point.extend_from_slice(&x);
+                point.extend_from_slice(&y);
+                point
+            }
+            "OKP" => {
+                if jwk.get("crv").and_then(Value::as_str) != Some("Ed25519") {
+                    continue;
+                }
+                member(jwk, "x")?
+            }
+            _ => continue,
+        };
+        let key = ParsedPublicKey::new(verification_algorithm(alg), bytes)
+            .map_err(|_| "key rejected by the crypto backend")?;
+        verifiers.push((alg, key));
+    }
+    if verifiers.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(VerifyingKey {
+        kid: kid.to_owned(),
+        verifiers,
+    }))
+}
+
+fn member(jwk: &Map<String, Value>, name: &'static str) -> Result<Vec<u8>, &'static str> {
+    let text = jwk
+        .get(name)
+        .and_then(Value::as_str)
+        .ok_or("missing key member")?;
+    B64.decode(text).map_err(|_| "key member is not base64url")
+}
+
+/// The aws-lc-rs verification algorithm for a JWS algorithm.
+pub(crate) fn verification_algorithm(alg: Algorithm) -> &'static dyn VerificationAlgorithm {
+    match alg {
+        Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+        Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+        Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+        Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
+        Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
+        Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
+        Algorithm::ES256 => &signature::ECDSA_P256_SHA256_FIXED,
+        Algorithm::ES384 => &signature::ECDSA_P384_SHA384_FIXED,
+        Algorithm::EdDSA => &signature::ED25519,
+    }
+}
+
+/// DER of PKCS#1 `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }`.
+fn rsa_public_key_der(n: Vec<u8>, e: Vec<u8>) -> Vec<u8> {
+    let n = der_integer(&n);
+    let e = der_integer(&e);
+    let mut out = Vec::with_capacity(n.len() + e.len() + 4);
+    out.push(0x30);
+    der_length(&mut out, n.len() + e.len());
+    out.extend_from_slice(&n);
+    out.extend_from_slice(&e);
+    out
+}
+
+fn der_integer(bytes: &[u8]) -> Vec<u8> {
+    let start = bytes
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(bytes.len().saturating_sub(1));
+    let digits = &bytes[start.min(bytes.len())..];
+    let pad = digits.first().is_none_or(|&b| b & 0x80 != 0);
+    let mut out = Vec::with_capacity(digits.len() + 5);
+    out.push(0x02);
+    der_length(&mut out, digits.len() + usize::from(pad));
+    if pad {
+        out.push(0);
+    }
+    out.extend_from_slice(digits);
+    out
+}
+
+fn der_length(out: &mut Vec<u8>, len: usize) {
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(bytes.len() - 1);
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn der_integers_are_minimal_and_positive() {
+        assert_eq!(
+            der_integer(&[0x01, 0x00, 0x01]),
+            vec![0x02, 0x03, 0x01, 0x00, 0x01]
+        );
+        assert_eq!(der_integer(&[0x00, 0x80]), vec![0x02, 0x02, 0x00, 0x80]);
+        assert_eq!(der_integer(&[0xff]), vec![0x02, 0x02, 0x00, 0xff]);
+        let mut long = Vec::new();
+        der_length(&mut long, 257);
+        assert_eq!(long, vec![0x82, 0x01, 0x01]);
+    }
+
+    #[test]
+    fn keys_without_kid_for_encryption_or_of_other_types_are_skipped() {
+        let doc = br#"{"keys":[
+            {"kty":"RSA","n":"AQAB","e":"AQAB"},
+            {"kid":"enc","use":"enc","kty":"RSA","n":"AQAB","e":"AQAB"},
+            {"kid":"oct","kty":"oct","k":"c2VjcmV0"},
+            "not an object"
+        ]}"#;
+        let set = KeySet::parse(doc, &[Algorithm::RS256]).unwrap();
+        assert_eq!(set.len(), 0);
+        assert!(KeySet::parse(b"{}", &[Algorithm::RS256]).is_err());
+        assert!(KeySet::parse(b"[", &[Algorithm::RS256]).is_err());
+    }
+}

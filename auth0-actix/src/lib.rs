@@ -1,0 +1,115 @@
+//! Protect [actix-web](https://actix.rs) APIs with Auth0 (or any OIDC issuer) access tokens:
+//! Bearer (RFC 6750) and DPoP proof-of-possession (RFC 9449).
+//!
+//! ```no_run
+//! use actix_web::{get, post, App, HttpServer, Responder};
+//! use auth0_actix::{require_auth, Auth0, Claims};
+//!
+//! #[get("/api/private")]
+//! #[require_auth]
+//! async fn private(claims: Claims) -> impl Responder {
+//!     format!("hello {}", claims.sub.unwrap_or_default())
+//! }
+//!
+//! #[get("/api/messages")]
+//! #[require_auth(scopes = "read:messages")]
+//! async fn messages() -> impl Responder {
+//!     "protected, no claims needed"
+//! }
+//!
+//! #[post("/api/data")]
+//! #[require_auth(scopes = ["read:data", "write:data"])] // all required
+//! async fn data(claims: Claims) -> impl Responder {
+//!     claims.scope.unwrap_or_default()
+//! }
+//!
+//! #[actix_web::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let auth0 = Auth0::from_env()?; // AUTH0_DOMAIN, AUTH0_AUDIENCE (+ optional settings)
+//!     HttpServer::new(move || {
+//!         App::new().app_data(auth0.clone()).service(private).service(messages).service(data)
+//!     })
+//!     .bind("127.0.0.1:8000")?
+//!     .run()
+//!     .await?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # A request's path through the crate
+//!
+//! ```text
+//! HTTP request
+//!  → extract / require_auth   the first extractor starts verification; later ones share it
+//!  → verify                   the pipeline: credentials → mode rules → token (→ proof) → binding
+//!     → request               Authorization (scheme, token), DPoP header(s)
+//!     → token                 header → alg allow-list → payload → iss → key → signature → claims
+//!        → keys               discovery + JWKS: fetch, cache, single flight (the only I/O)
+//!     → dpop                  proof checks and key binding (DPoP scheme only)
+//!  → scope                    required scopes (403 after a valid token)
+//!  → handler                  gets Claims, or
+//!  → error + challenge        status, JSON body, WWW-Authenticate
+//! config                      builder, from_env, validation: the immutable Auth0 handle
+//! ```
+//!
+//! | module | concern |
+//! |---|---|
+//! | [`config`](Auth0Builder) | settings, defaults, environment, validation |
+//! | `keys` | discovery and JWKS fetching and caching |
+//! | `token` | access-token verification |
+//! | `dpop` | DPoP proofs |
+//! | `request` | reading `Authorization` and `DPoP` headers |
+//! | [`error`](AuthError), `challenge` | error model and `WWW-Authenticate` |
+//! | [`claims`](Claims), `extract` | claims types and extractors |
+//! | [`testing`] (feature `testing`) | a local issuer and token minting for tests |
+//!
+//! # Errors
+//!
+//! | status | `error` | when |
+//! |---|---|---|
+//! | 400 | `invalid_request` | no or malformed `Authorization`, unknown scheme, scheme not allowed by the DPoP mode |
+//! | 400 | `invalid_dpop_proof` | a DPoP proof that fails a check |
+//! | 401 | `invalid_token` | the token fails verification (signature, issuer, audience, expiry…) |
+//! | 403 | `insufficient_scope` | a valid token without a required scope |
+//! | 500 | `internal_server_error` | a server-side problem (logged, never detailed to the client) |
+//!
+//! The body is `{"detail":{"error":…,"error_description":…}}`, as the reference SDK sends.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod algorithm;
+mod challenge;
+mod claims;
+mod config;
+mod dpop;
+mod error;
+mod extract;
+mod keys;
+mod request;
+mod scope;
+mod token;
+mod verify;
+
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
+
+pub use algorithm::{Algorithm, UnknownAlgorithm};
+pub use auth0_actix_macros::require_auth;
+pub use challenge::Scheme;
+pub use claims::{Audience, Claims, Confirmation};
+pub use config::{
+    env, Auth0, Auth0Builder, DpopMode, ErrorRenderer, DEFAULT_CACHE_MAX_ENTRIES,
+    DEFAULT_CACHE_TTL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DPOP_IAT_LEEWAY, DEFAULT_DPOP_IAT_OFFSET,
+    DEFAULT_HTTP_TIMEOUT, MAX_DOCUMENT_BYTES,
+};
+pub use error::{AuthError, ConfigError, ErrorCode};
+pub use token::MAX_TOKEN_BYTES;
+pub use verify::Authenticated;
+
+/// Items the `#[require_auth]` macro expands to. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::extract::{NoScopes, RequireAuth, ScopeRequirement};
+}

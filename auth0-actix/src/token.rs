@@ -1,0 +1,324 @@
+//! Access-token verification, in the reference's order (`behaviour.md` §2.2):
+//!
+//! 1. split and decode the header → `alg` allow-list (no `none`, no `HS*`) — before any I/O;
+//! 2. decode the payload → `iss` present and well-formed;
+//! 3. discovery (cached) → its `issuer` matches the token's → `jwks_uri`;
+//! 4. JWKS (cached) → `kid` → pre-parsed key for the token's `alg` → signature;
+//! 5. `iss` exactly equal to discovery's, `aud`, `exp`, `nbf` (difference D1), `iat`.
+//!
+//! Claims of the wrong JSON type are a 401 naming the claim, never a 500 (difference D2).
+
+use std::borrow::Cow;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use crate::algorithm::Algorithm;
+use crate::claims::Claims;
+use crate::config::{normalize_domain, Config};
+use crate::error::AuthError;
+
+/// base64url, padding optional on input (as the reference), none on output.
+pub(crate) const B64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Largest access token accepted (bytes). Auth0 tokens are well under 8 KiB even with many
+/// RBAC permissions; anything larger is rejected before decoding.
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// A token split into its parts and decoded, not yet verified.
+pub(crate) struct Unverified<'t> {
+    pub(crate) header: Map<String, Value>,
+    pub(crate) payload: Map<String, Value>,
+    /// `header.payload`, the signed bytes.
+    pub(crate) signing_input: &'t str,
+    pub(crate) signature: &'t str,
+}
+
+fn invalid(description: impl Into<Cow<'static, str>>) -> AuthError {
+    AuthError::invalid_token(description)
+}
+
+/// Splits a compact JWS into exactly three segments and decodes header and payload.
+/// `what` names the JWT in errors ("token" or "proof").
+pub(crate) fn split(token: &str) -> Result<(&str, &str, &str), String> {
+    let mut parts = token.splitn(4, '.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(h), Some(p), Some(s), None) => Ok((h, p, s)),
+        _ => Err(format!(
+            "Invalid token format: expected 3 segments, got {}",
+            token.split('.').count()
+        )),
+    }
+}
+
+/// Decodes one base64url JSON segment that must be an object.
+pub(crate) fn decode_object(segment: &str, what: &str) -> Result<Map<String, Value>, String> {
+    let bytes = B64
+        .decode(segment)
+        .map_err(|_| format!("{what} is not valid base64url"))?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(format!("{what} is not a JSON object")),
+        Err(_) => Err(format!("{what} is not valid JSON")),
+    }
+}
+
+/// Steps 1–2 of the header: decode, then check `alg` against the allow-list.
+pub(crate) fn parse<'t>(
+    token: &'t str,
+    allowed: &[Algorithm],
+) -> Result<(Unverified<'t>, Algorithm), AuthError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(invalid(format!(
+            "Failed to parse token header: token is larger than {MAX_TOKEN_BYTES} bytes"
+        )));
+    }
+    let (h, p, s) =
+        split(token).map_err(|e| invalid(format!("Failed to parse token header: {e}")))?;
+    let header = decode_object(h, "header")
+        .map_err(|e| invalid(format!("Failed to parse token header: {e}")))?;
+    let alg = match header.get("alg") {
+        None => {
+            return Err(invalid(
+                "Signature verification failed: token header has no 'alg'",
+            ))
+        }
+        Some(Value::String(alg)) => alg,
+        Some(_) => {
+            return Err(invalid(
+                "Failed to parse token header: 'alg' must be a string",
+            ))
+        }
+    };
+    if alg.starts_with("HS") {
+        return Err(invalid(format!(
+            "Symmetric algorithm '{alg}' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed."
+        )));
+    }
+    let alg = match alg.parse::<Algorithm>() {
+        Ok(a) if allowed.contains(&a) => a,
+        _ => {
+            return Err(invalid(format!(
+                "Signature verification failed: unsupported_algorithm: '{alg}' is not allowed"
+            )))
+        }
+    };
+    let payload = decode_object(p, "payload")
+        .map_err(|e| invalid(format!("Failed to parse token payload: {e}")))?;
+    let signing_input = &token[..h.len() + 1 + p.len()];
+    Ok((
+        Unverified {
+            header,
+            payload,
+            signing_input,
+            signature: s,
+        },
+        alg,
+    ))
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Verifies an access token completely and returns its claims.
+pub(crate) async fn verify(cfg: &Config, token: &str) -> Result<Claims, AuthError> {
+    let (unverified, alg) = parse(token, &cfg.algorithms)?;
+    let Unverified {
+        header,
+        payload,
+        signing_input,
+        signature,
+    } = unverified;
+
+    // iss: present, a string, and well-formed — all before any network I/O.
+    let iss = match payload.get("iss") {
+        None | Some(Value::Null) => return Err(invalid("Token missing 'iss' claim")),
+        Some(Value::String(s)) if s.is_empty() => return Err(invalid("Token missing 'iss' claim")),
+        Some(Value::String(s)) => s.as_str(),
+        Some(_) => {
+            return Err(invalid(
+                "Invalid token issuer format: 'iss' must be a string",
+            ))
+        }
+    };
+    let token_issuer = normalize_domain(iss, cfg.keys.allow_http)
+        .map_err(|e| invalid(format!("Invalid token issuer format: {e}")))?;
+
+    // Discovery (single-domain mode: from the configured domain).
+    let discovery = cfg
+        .keys
+        .discovery(&cfg.issuer)
+        .await
+        .map_err(|e| invalid(format!("Failed to fetch OIDC discovery metadata: {e}")))?;
+    let (discovery_issuer_raw, discovery_issuer) = match &discovery.issuer {
+        Ok((raw, normalized)) => (raw.as_str(), normalized.as_str()),
+        Err(e) => return Err(invalid(e.clone())),
+    };
+    if token_issuer != discovery_issuer {
+        return Err(invalid("Token issuer does not match the discovery issuer"));
+    }
+    let jwks_uri = discovery
+        .jwks_uri
+        .as_deref()
+        .ok_or_else(|| invalid("Discovery metadata missing 'jwks_uri' field"))?;
+    let keys = cfg
+        .keys
+        .jwks(jwks_uri)
+        .await
+        .map_err(|e| invalid(format!("Failed to fetch JWKS: {e}")))?;
+
+    let kid = match header.get("kid") {
+        None | Some(Value::Null) => return Err(invalid("Token header missing 'kid' claim")),
+        Some(Value::String(k)) => k.as_str(),
+        Some(_) => {
+            return Err(invalid(
+                "Failed to parse token header: 'kid' must be a string",
+            ))
+        }
+    };
+    let key = keys
+        .find(kid)
+        .ok_or_else(|| invalid("No matching key found in JWKS"))?;
+    let key = key.for_algorithm(alg).ok_or_else(|| {
+        invalid(format!(
+            "Signature verification failed: key '{kid}' cannot be used with {alg}"
+        ))
+    })?;
+    let signature = B64
+        .decode(signature)
+        .map_err(|_| invalid("Signature verification failed: signature is not valid base64url"))?;
+    key.verify_sig(signing_input.as_bytes(), &signature)
+        .map_err(|_| invalid("Signature verification failed: bad_signature"))?;
+
+    check_claims(cfg, &payload, iss, discovery_issuer_raw)?;
+    Ok(Claims::from_verified(payload))
+}
+
+/// A numeric date claim: absent, a number, or (difference D2) a 401 naming the claim.
+fn numeric(payload: &Map<String, Value>, name: &str) -> Result<Option<f64>, AuthError> {
+    match payload.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => Ok(n.as_f64()),
+        Some(_) => Err(invalid(format!(
+            "Invalid '{name}' claim (must be a number)"
+        ))),
+    }
+}
+
+/// Steps after the signature: exact issuer, audience, expiry, not-before and issued-at.
+fn check_claims(
+    cfg: &Config,
+    payload: &Map<String, Value>,
+    iss: &str,
+    discovery_issuer_raw: &str,
+) -> Result<(), AuthError> {
+    if iss != discovery_issuer_raw {
+        return Err(invalid(
+            "Verified Token issuer does not match the discovery issuer",
+        ));
+    }
+    match payload.get("aud") {
+        Some(Value::Array(list)) => {
+            if !list
+                .iter()
+                .any(|a| a.as_str() == Some(cfg.audience.as_str()))
+            {
+                return Err(invalid("Audience mismatch (not in token's aud array)"));
+            }
+        }
+        Some(Value::String(a)) if *a == cfg.audience => {}
+        _ => return Err(invalid("Audience mismatch (single aud)")),
+    }
+    let now = now() as f64;
+    let leeway = cfg.clock_leeway as f64;
+    match numeric(payload, "exp")? {
+        None => return Err(invalid("Missing 'exp' claim in token")),
+        Some(exp) if now >= exp + leeway => return Err(invalid("Token is expired")),
+        Some(_) => {}
+    }
+    // RFC 7519 §4.1.5: MUST NOT be accepted before nbf (difference D1).
+    if let Some(nbf) = numeric(payload, "nbf")? {
+        if now + leeway < nbf {
+            return Err(invalid("Token is not yet valid (nbf is in the future)"));
+        }
+    }
+    if numeric(payload, "iat")?.is_none() {
+        return Err(invalid("Missing 'iat' claim in token"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(v: &str) -> String {
+        B64.encode(v)
+    }
+
+    fn token(header: &str, payload: &str) -> String {
+        format!("{}.{}.c2ln", b64(header), b64(payload))
+    }
+
+    fn parse_err(t: &str) -> String {
+        match parse(t, &[Algorithm::RS256]) {
+            Err(e) => e.description().to_owned(),
+            Ok(_) => panic!("parsed"),
+        }
+    }
+
+    #[test]
+    fn segments_and_encoding() {
+        assert_eq!(
+            parse_err("a.b"),
+            "Failed to parse token header: Invalid token format: expected 3 segments, got 2"
+        );
+        assert!(parse_err("a.b.c.d").contains("got 4"));
+        assert!(parse_err("!!.b.c").starts_with("Failed to parse token header: "));
+        assert_eq!(
+            parse_err(&token("[1]", "{}")),
+            "Failed to parse token header: header is not a JSON object"
+        );
+        assert!(
+            parse_err(&format!("{}.pay!load.sig", b64(r#"{"alg":"RS256"}"#)))
+                .starts_with("Failed to parse token payload: ")
+        );
+        assert!(parse_err(&token(r#"{"alg":"RS256"}"#, "[]")).contains("not a JSON object"));
+    }
+
+    #[test]
+    fn algorithms_are_checked_before_anything_else() {
+        assert_eq!(
+            parse_err(&token(r#"{"alg":"HS256"}"#, "{}")),
+            "Symmetric algorithm 'HS256' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed."
+        );
+        assert!(parse_err(&token(r#"{"alg":"none"}"#, "{}")).contains("'none' is not allowed"));
+        assert!(parse_err(&token(r#"{"alg":"RS384"}"#, "{}")).contains("'RS384' is not allowed"));
+        assert!(parse_err(&token(r#"{"alg":5}"#, "{}")).contains("'alg' must be a string"));
+        assert!(parse_err(&token(r#"{}"#, "{}")).contains("no 'alg'"));
+        let big = "a".repeat(MAX_TOKEN_BYTES + 1);
+        assert!(parse_err(&big).contains("larger than"));
+    }
+
+    #[test]
+    fn a_well_formed_token_parses() {
+        let t = token(r#"{"alg":"RS256","kid":"k"}"#, r#"{"iss":"x"}"#);
+        let (u, alg) = parse(&t, &[Algorithm::RS256]).unwrap();
+        assert_eq!(alg, Algorithm::RS256);
+        assert_eq!(u.payload["iss"], "x");
+        assert_eq!(u.signature, "c2ln");
+        assert_eq!(u.signing_input.matches('.').count(), 1);
+    }
+}

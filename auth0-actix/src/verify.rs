@@ -1,0 +1,126 @@
+//! The request pipeline, top to bottom: credentials → mode rules → token (→ proof) → binding.
+//! Every error leaves here with its `WWW-Authenticate` challenge attached.
+
+use actix_web::HttpRequest;
+
+use crate::challenge::Scheme;
+use crate::claims::Claims;
+use crate::config::{Auth0, Config, DpopMode};
+use crate::error::AuthError;
+use crate::request::{self, Credentials};
+use crate::{dpop, token};
+
+/// The outcome of verifying a request: the access token's claims and how they were presented.
+/// Also an extractor.
+///
+/// ```
+/// use actix_web::{get, Responder};
+/// use auth0_actix::{Authenticated, Scheme};
+///
+/// #[get("/whoami")]
+/// async fn whoami(auth: Authenticated) -> impl Responder {
+///     let bound = auth.scheme == Scheme::DPoP;
+///     format!("{:?} (bound: {bound})", auth.claims.sub)
+/// }
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Authenticated {
+    /// The access token's claims.
+    pub claims: Claims,
+    /// The scheme the token was presented with.
+    pub scheme: Scheme,
+    /// For DPoP requests, the RFC 7638 thumbprint of the proof's key (equal to `cnf.jkt`).
+    pub jkt: Option<String>,
+}
+
+impl Auth0 {
+    /// Verifies a request's credentials as the extractors do: the `Authorization` header, the
+    /// DPoP proof when the DPoP scheme is used, and the mode rules. Does not check scopes.
+    ///
+    /// ```no_run
+    /// use actix_web::{HttpRequest, HttpResponse};
+    /// use auth0_actix::Auth0;
+    ///
+    /// async fn handler(req: HttpRequest, auth0: actix_web::web::Data<Auth0>) -> HttpResponse {
+    ///     match auth0.verify_request(&req).await {
+    ///         Ok(v) => HttpResponse::Ok().body(v.claims.sub.unwrap_or_default()),
+    ///         Err(e) => actix_web::ResponseError::error_response(&e),
+    ///     }
+    /// }
+    /// ```
+    pub async fn verify_request(&self, req: &HttpRequest) -> Result<Authenticated, AuthError> {
+        let cfg = &*self.inner;
+        verify_request(cfg, req)
+            .await
+            .map_err(|e| e.with_challenge(&cfg.challenge, None))
+    }
+
+    /// Verifies an access token alone (signature, `iss`, `aud`, `exp`, `nbf`, `iat`), with no
+    /// request context: no scheme or DPoP rules apply.
+    ///
+    /// ```no_run
+    /// # async fn demo(auth0: auth0_actix::Auth0, token: &str) {
+    /// match auth0.verify_access_token(token).await {
+    ///     Ok(claims) => println!("token for {:?}", claims.sub),
+    ///     Err(e) => println!("rejected: {e}"),
+    /// }
+    /// # }
+    /// ```
+    pub async fn verify_access_token(&self, token: &str) -> Result<Claims, AuthError> {
+        token::verify(&self.inner, token).await
+    }
+}
+
+async fn verify_request(cfg: &Config, req: &HttpRequest) -> Result<Authenticated, AuthError> {
+    let (scheme, token) = match request::credentials(req)? {
+        Credentials::Token(scheme, token) => (scheme, token),
+        Credentials::Missing | Credentials::Unusable => return Err(AuthError::invalid_request()),
+    };
+    #[cfg(feature = "testing")]
+    if let Some(claims) = &cfg.fixed_claims {
+        return Ok(Authenticated {
+            claims: claims.clone(),
+            scheme,
+            jkt: None,
+        });
+    }
+    match (cfg.mode, scheme) {
+        // Required mode: only the DPoP scheme, before any token check.
+        (DpopMode::Required, Scheme::Bearer) => Err(AuthError::invalid_request()),
+        // Disabled mode: DPoP is an unknown scheme.
+        (DpopMode::Disabled, Scheme::DPoP) => Err(AuthError::invalid_request()),
+        (_, Scheme::DPoP) => dpop::verify_request(cfg, req, token).await,
+        (_, Scheme::Bearer) => verify_bearer(cfg, req, token).await,
+    }
+}
+
+async fn verify_bearer(
+    cfg: &Config,
+    req: &HttpRequest,
+    token: &str,
+) -> Result<Authenticated, AuthError> {
+    let claims = token::verify(cfg, token).await?;
+    if cfg.mode != DpopMode::Disabled {
+        if claims
+            .cnf
+            .as_ref()
+            .is_some_and(|c| c.jkt.as_deref().is_some_and(|j| !j.is_empty()))
+        {
+            return Err(AuthError::invalid_token(
+                "DPoP-bound token requires the DPoP authentication scheme, not Bearer",
+            ));
+        }
+        if request::has_dpop_header(req) {
+            return Err(AuthError::new(
+                crate::ErrorCode::InvalidRequest,
+                "DPoP proof requires DPoP authentication scheme, not Bearer",
+            ));
+        }
+    }
+    Ok(Authenticated {
+        claims,
+        scheme: Scheme::Bearer,
+        jkt: None,
+    })
+}
