@@ -11,6 +11,7 @@ use actix_web::HttpResponse;
 
 use crate::algorithm::Algorithm;
 use crate::challenge::{ChallengeContext, Offered};
+use crate::dpop::{InMemoryReplayStore, ReplayStore};
 use crate::error::{AuthError, ConfigError};
 use crate::keys::KeyStore;
 
@@ -82,6 +83,8 @@ pub struct Auth0Builder {
     cache_ttl: Duration,
     cache_max_entries: usize,
     algorithms: Vec<Algorithm>,
+    proof_algorithms: Vec<Algorithm>,
+    replay_store: Option<Arc<dyn ReplayStore>>,
     clock_leeway: Duration,
     connect_timeout: Duration,
     http_timeout: Duration,
@@ -115,6 +118,8 @@ impl Default for Auth0Builder {
             cache_ttl: DEFAULT_CACHE_TTL,
             cache_max_entries: DEFAULT_CACHE_MAX_ENTRIES,
             algorithms: vec![Algorithm::RS256],
+            proof_algorithms: vec![Algorithm::ES256],
+            replay_store: Some(Arc::new(InMemoryReplayStore::default())),
             clock_leeway: Duration::ZERO,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             http_timeout: DEFAULT_HTTP_TIMEOUT,
@@ -293,6 +298,32 @@ impl Auth0Builder {
         self
     }
 
+    /// Algorithms DPoP proofs may be signed with: any of `ES256`, `ES384`, `EdDSA`. Default
+    /// `[ES256]` (what the reference accepts). The `algs` challenge parameter lists them.
+    pub fn proof_algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.proof_algorithms = algorithms.into_iter().collect();
+        self
+    }
+
+    /// Where seen DPoP proofs are remembered to refuse replays (difference D7). Default: an
+    /// [`InMemoryReplayStore`] of [`DEFAULT_REPLAY_CAPACITY`](crate::dpop::DEFAULT_REPLAY_CAPACITY)
+    /// proofs, right for one node; several nodes behind a load balancer need a shared store.
+    /// `None` turns replay protection off (as the reference, which has none).
+    ///
+    /// ```
+    /// use auth0_actix::{dpop::InMemoryReplayStore, Auth0};
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .replay_store(Some(InMemoryReplayStore::new(1_000_000)))
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
+    pub fn replay_store(mut self, store: Option<impl ReplayStore>) -> Self {
+        self.replay_store = store.map(|s| Arc::new(s) as Arc<dyn ReplayStore>);
+        self
+    }
+
     /// Clock leeway applied to `exp` and `nbf`. Default 0 (as the reference).
     pub fn clock_leeway(mut self, leeway: Duration) -> Self {
         self.clock_leeway = leeway;
@@ -398,7 +429,23 @@ impl Auth0Builder {
             (true, false) => DpopMode::Allowed,
             (true, true) => DpopMode::Required,
         };
-        let proof_algorithms = vec![Algorithm::ES256];
+        let mut proof_algorithms = self.proof_algorithms.clone();
+        proof_algorithms.dedup();
+        if proof_algorithms.is_empty() {
+            return Err(ConfigError::invalid(
+                "proof_algorithms",
+                "allow at least one algorithm",
+            ));
+        }
+        if let Some(a) = proof_algorithms
+            .iter()
+            .find(|a| !matches!(a, Algorithm::ES256 | Algorithm::ES384 | Algorithm::EdDSA))
+        {
+            return Err(ConfigError::invalid(
+                "proof_algorithms",
+                format!("{a} is not supported for DPoP proofs (use ES256, ES384 or EdDSA)"),
+            ));
+        }
         let challenge = ChallengeContext {
             offered: match mode {
                 DpopMode::Disabled => Offered::BearerOnly,
@@ -425,6 +472,7 @@ impl Auth0Builder {
                 algorithms,
                 proof_algorithms,
                 clock_leeway: self.clock_leeway.as_secs(),
+                replay_store: self.replay_store.clone(),
                 challenge,
                 error_renderer: self.error_renderer.clone(),
                 keys,
@@ -551,6 +599,7 @@ pub(crate) struct Config {
     /// Seconds.
     pub(crate) clock_leeway: u64,
     pub(crate) challenge: ChallengeContext,
+    pub(crate) replay_store: Option<Arc<dyn ReplayStore>>,
     pub(crate) error_renderer: Option<ErrorRenderer>,
     pub(crate) keys: KeyStore,
     /// Test-only: skip verification and hand these claims to every request with credentials.

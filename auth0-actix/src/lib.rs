@@ -82,7 +82,7 @@ mod algorithm;
 mod challenge;
 mod claims;
 mod config;
-mod dpop;
+pub mod dpop;
 mod error;
 mod extract;
 mod keys;

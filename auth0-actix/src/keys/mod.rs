@@ -14,7 +14,7 @@ mod jwks;
 use std::sync::Arc;
 
 pub(crate) use discovery::Discovery;
-pub(crate) use jwks::KeySet;
+pub(crate) use jwks::{verification_algorithm, KeySet};
 
 use crate::algorithm::Algorithm;
 use crate::config::Auth0Builder;

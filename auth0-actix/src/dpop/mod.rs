@@ -1,0 +1,107 @@
+//! DPoP proof-of-possession (RFC 9449): the DPoP-scheme branch of the pipeline.
+//!
+//! Order (`behaviour.md` §3.1): `DPoP` header present → one proof only (D5) → proof header
+//! decodes → access token verifies (401) → token has `cnf` → proof verifies (400: `typ`, `alg`,
+//! `jwk`, signature, claims, `iat` window, `htm` (D8), `htu`, `ath`) → `cnf.jkt` present and
+//! equal to the proof key's thumbprint (401) → the proof was not seen before (D7).
+//!
+//! - [`proof`](self): one proof's checks; `htu`: URL comparison; [`ReplayStore`]: replay memory.
+
+mod htu;
+mod proof;
+mod replay;
+
+use actix_web::HttpRequest;
+use aws_lc_rs::constant_time::verify_slices_are_equal;
+use serde_json::Value;
+
+pub use proof::MAX_PROOF_BYTES;
+pub use replay::{
+    BoxFuture, InMemoryReplayStore, ReplayStore, ReplayStoreError, DEFAULT_REPLAY_CAPACITY,
+};
+
+use crate::challenge::Scheme;
+use crate::config::Config;
+use crate::error::AuthError;
+use crate::request;
+use crate::token;
+use crate::verify::Authenticated;
+
+/// Verifies a request that used the DPoP scheme (DPoP is enabled: the caller checked).
+pub(crate) async fn verify_request(
+    cfg: &Config,
+    req: &HttpRequest,
+    access_token: &str,
+) -> Result<Authenticated, AuthError> {
+    verify(cfg, req, access_token)
+        .await
+        .map_err(|e| e.on_scheme(Scheme::DPoP))
+}
+
+async fn verify(
+    cfg: &Config,
+    req: &HttpRequest,
+    access_token: &str,
+) -> Result<Authenticated, AuthError> {
+    let proof = request::dpop_proof(req)?.ok_or_else(AuthError::invalid_request)?;
+    if proof.contains(',') {
+        return Err(AuthError::invalid_dpop_proof(
+            "Multiple DPoP proofs are not allowed",
+        ));
+    }
+    let parsed = proof::parse(proof)?;
+    let claims = token::verify(cfg, access_token).await?;
+    match claims.get("cnf") {
+        None | Some(Value::Null) => {
+            return Err(AuthError::invalid_token(
+                "JWT Access Token has no jkt confirmation claim",
+            ))
+        }
+        Some(Value::Object(_)) => {}
+        Some(_) => {
+            return Err(AuthError::invalid_token(
+                "JWT Access Token has invalid confirmation claim format",
+            ))
+        }
+    }
+    let url = request::request_url(req, cfg.trust_proxy);
+    let verified = proof::verify(
+        cfg,
+        &parsed,
+        access_token,
+        req.method().as_str(),
+        url.as_deref(),
+    )?;
+    let jkt = claims
+        .cnf
+        .as_ref()
+        .and_then(|c| c.jkt.as_deref())
+        .filter(|j| !j.is_empty())
+        .ok_or_else(|| AuthError::invalid_token("Access token 'cnf' claim missing 'jkt'"))?;
+    if verify_slices_are_equal(jkt.as_bytes(), verified.jkt.as_bytes()).is_err() {
+        return Err(AuthError::invalid_token(
+            "JWT Access Token confirmation mismatch",
+        ));
+    }
+    if let Some(store) = &cfg.replay_store {
+        // Remember the proof for as long as its iat stays acceptable.
+        let expires_at = (verified.iat.max(0.0) as u64).saturating_add(cfg.dpop_iat_offset + 1);
+        match store
+            .insert_if_absent(replay::replay_key(&verified.jkt, &verified.jti), expires_at)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(AuthError::invalid_dpop_proof(
+                    "DPoP proof has already been used (jti replay)",
+                ))
+            }
+            Err(e) => return Err(AuthError::internal(&e)),
+        }
+    }
+    Ok(Authenticated {
+        claims,
+        scheme: Scheme::DPoP,
+        jkt: Some(verified.jkt),
+    })
+}
