@@ -22,7 +22,7 @@ const SCOPES_KEY: &str = "scopes";
 
 /// Example shown in error messages.
 const USAGE: &str =
-    "expected `scopes = \"read:messages\"` or `scopes = [\"read:data\", \"write:data\"]`";
+    "write `scopes = \"read:messages\"` or `scopes = [\"read:data\", \"write:data\"]`";
 
 /// The validated arguments of one `#[require_auth(...)]` attribute.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -36,8 +36,11 @@ impl Parse for Args {
         let mut scopes: Option<Vec<String>> = None;
 
         while !input.is_empty() {
+            if input.peek(LitStr) || input.peek(syn::token::Bracket) {
+                return Err(input.error(format!("missing `scopes =`; {USAGE}")));
+            }
             if !input.peek(Ident::peek_any) {
-                return Err(input.error(format!("unexpected argument: {USAGE}")));
+                return Err(input.error(format!("unexpected argument; {USAGE}")));
             }
             let key = input.call(Ident::parse_any)?;
             check_key(&key)?;
@@ -56,7 +59,7 @@ impl Parse for Args {
                 };
                 return Err(syn::Error::new(
                     span,
-                    format!("expected `=` after `scopes`: {USAGE}"),
+                    format!("expected `=` after `scopes`; {USAGE}"),
                 ));
             }
             let eq: Token![=] = input.parse()?;
@@ -106,7 +109,7 @@ fn check_key(key: &Ident) -> syn::Result<()> {
 fn parse_value(input: ParseStream<'_>, eq_span: Span) -> syn::Result<Vec<String>> {
     if input.peek(LitStr) {
         let lit: LitStr = input.parse()?;
-        return Ok(vec![validate_scope(&lit)?]);
+        return validate_scopes(&[lit]);
     }
     if input.peek(syn::token::Bracket) {
         let content;
@@ -118,18 +121,9 @@ fn parse_value(input: ParseStream<'_>, eq_span: Span) -> syn::Result<Vec<String>
                  without arguments to accept any valid token",
             ));
         }
-        let mut seen = HashSet::new();
-        let mut scopes = Vec::new();
+        let mut lits = Vec::new();
         while !content.is_empty() {
-            let lit = parse_lit_str(&content)?;
-            let scope = validate_scope(&lit)?;
-            if !seen.insert(scope.clone()) {
-                return Err(syn::Error::new(
-                    lit.span(),
-                    format!("duplicate scope {scope:?}: list each scope once"),
-                ));
-            }
-            scopes.push(scope);
+            lits.push(parse_lit_str(&content)?);
             if content.is_empty() {
                 break;
             }
@@ -138,12 +132,12 @@ fn parse_value(input: ParseStream<'_>, eq_span: Span) -> syn::Result<Vec<String>
             }
             content.parse::<Token![,]>()?;
         }
-        return Ok(scopes);
+        return validate_scopes(&lits);
     }
     if input.is_empty() {
         return Err(syn::Error::new(
             eq_span,
-            format!("missing value after `scopes =`: {USAGE}"),
+            format!("missing value after `scopes =`; {USAGE}"),
         ));
     }
     Err(not_a_string(input))
@@ -172,17 +166,49 @@ fn not_a_string(input: ParseStream<'_>) -> syn::Error {
     }
 }
 
-/// Checks one scope against RFC 6749 §3.3 and returns its value.
-fn validate_scope(lit: &LitStr) -> syn::Result<String> {
-    if !lit.suffix().is_empty() {
-        return Err(syn::Error::new(
-            lit.span(),
-            format!("unexpected suffix `{}` on a scope literal", lit.suffix()),
-        ));
+/// Checks every scope of the list (RFC 6749 §3.3, no duplicates) and returns their values,
+/// with the error on the first offending literal.
+fn validate_scopes(lits: &[LitStr]) -> syn::Result<Vec<String>> {
+    let values: Vec<String> = lits.iter().map(LitStr::value).collect();
+    let mut seen = HashSet::new();
+    for (lit, scope) in lits.iter().zip(&values) {
+        if !lit.suffix().is_empty() {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!("unexpected suffix `{}` on a scope literal", lit.suffix()),
+            ));
+        }
+        if scope.chars().any(char::is_whitespace) && !scope.trim().is_empty() {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!(
+                    "scope {scope:?} contains whitespace; a scope is a single token, so to \
+                     require several scopes use a list: `scopes = {}`",
+                    suggest_list(&values)
+                ),
+            ));
+        }
+        check_scope(scope).map_err(|msg| syn::Error::new(lit.span(), msg))?;
+        if !seen.insert(scope.as_str()) {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!("duplicate scope {scope:?}: list each scope once"),
+            ));
+        }
     }
-    let scope = lit.value();
-    check_scope(&scope).map_err(|msg| syn::Error::new(lit.span(), msg))?;
-    Ok(scope)
+    Ok(values)
+}
+
+/// The list a user most likely meant: every scope split on whitespace, each listed once.
+fn suggest_list(values: &[String]) -> String {
+    let mut seen = HashSet::new();
+    let items: Vec<String> = values
+        .iter()
+        .flat_map(|value| value.split_whitespace())
+        .filter(|scope| seen.insert(*scope))
+        .map(|scope| format!("{scope:?}"))
+        .collect();
+    format!("[{}]", items.join(", "))
 }
 
 /// The `scope-token` grammar of RFC 6749 §3.3: `1*( %x21 / %x23-5B / %x5D-7E )`.
@@ -195,20 +221,10 @@ fn check_scope(scope: &str) -> Result<(), String> {
     if scope.is_empty() {
         return Err("empty scope: a scope must have at least one character".to_owned());
     }
-    if scope.chars().any(char::is_whitespace) {
-        let parts: Vec<String> = scope
-            .split_whitespace()
-            .map(|part| format!("{part:?}"))
-            .collect();
-        let suggestion = if parts.is_empty() {
-            "[\"read:data\", \"write:data\"]".to_owned()
-        } else {
-            format!("[{}]", parts.join(", "))
-        };
-        return Err(format!(
-            "scope {scope:?} contains whitespace; a scope is a single token, so to require \
-             several scopes use a list: `scopes = {suggestion}`"
-        ));
+    if scope.trim().is_empty() {
+        return Err(
+            "empty scope: a scope must have at least one non-whitespace character".to_owned(),
+        );
     }
     if let Some(c) = scope.chars().find(|&c| !is_scope_char(c)) {
         return Err(format!(
@@ -332,8 +348,12 @@ mod tests {
     }
 
     #[test]
-    fn non_ident_argument() {
+    fn positional_argument() {
         let msg = error(quote!("read:messages"));
+        assert!(msg.contains("missing `scopes =`"), "{msg}");
+        let msg = error(quote!(["read:data", "write:data"]));
+        assert!(msg.contains("missing `scopes =`"), "{msg}");
+        let msg = error(quote!(42));
         assert!(msg.contains("unexpected argument"), "{msg}");
     }
 
@@ -404,10 +424,11 @@ mod tests {
             msg.contains(r#"`scopes = ["read:data", "write:data"]`"#),
             "{msg}"
         );
-        let msg = error(quote!(scopes = ["a", "b\tc"]));
-        assert!(msg.contains(r#"`scopes = ["b", "c"]`"#), "{msg}");
-        let msg = error(quote!(scopes = " "));
-        assert!(msg.contains("contains whitespace"), "{msg}");
+        // In a list, the suggestion keeps the other scopes and lists each one once.
+        let msg = error(quote!(scopes = ["a", "b\tc", "c"]));
+        assert!(msg.contains(r#"`scopes = ["a", "b", "c"]`"#), "{msg}");
+        assert!(error(quote!(scopes = " ")).contains("empty scope"));
+        assert!(error(quote!(scopes = ["a", "\n"])).contains("empty scope"));
     }
 
     #[test]
@@ -439,7 +460,10 @@ mod tests {
     #[test]
     fn trailing_garbage() {
         let msg = error(quote!(scopes = "a" "b"));
-        assert!(msg.contains("unexpected tokens after the `scopes` value"), "{msg}");
+        assert!(
+            msg.contains("unexpected tokens after the `scopes` value"),
+            "{msg}"
+        );
         let msg = error(quote!(scopes = ["a"] extra));
         assert!(msg.contains("unexpected tokens"), "{msg}");
         let msg = error(quote!(scopes = "a",,));

@@ -144,7 +144,11 @@ mod tests {
     fn scopes_emit_a_marker_type() {
         let out = expand_str(
             quote!(scopes = ["read:data", "write:data"]),
-            quote!(pub(crate) async fn r#list() -> String { String::new() }),
+            quote!(
+                pub(crate) async fn r#list() -> String {
+                    String::new()
+                }
+            ),
         );
         let expected = quote! {
             #[doc(hidden)]
@@ -165,7 +169,11 @@ mod tests {
 
     #[test]
     fn errors_keep_the_item() {
-        let item = quote!(async fn handler() -> String { String::new() });
+        let item = quote!(
+            async fn handler() -> String {
+                String::new()
+            }
+        );
         let out = expand_str(quote!(scopes = ""), item.clone());
         assert!(out.contains("compile_error"), "{out}");
         assert!(out.ends_with(&item.to_string()), "{out}");
@@ -173,18 +181,40 @@ mod tests {
 
     #[test]
     fn argument_and_item_errors_are_both_reported() {
-        let out = expand_str(quote!(bad = 1), quote!(fn handler() {}));
+        let out = expand_str(
+            quote!(bad = 1),
+            quote!(
+                fn handler() {}
+            ),
+        );
         assert_eq!(out.matches("compile_error").count(), 2, "{out}");
     }
 
     #[test]
     fn rejects_non_async_receivers_and_non_fns() {
         for item in [
-            quote!(fn handler() -> String { String::new() }),
-            quote!(async fn handler(&self) -> String { String::new() }),
-            quote!(struct Handler;),
-            quote!(async fn handler() -> String;),
-            quote!(#[require_auth] async fn handler() -> String { String::new() }),
+            quote!(
+                fn handler() -> String {
+                    String::new()
+                }
+            ),
+            quote!(
+                async fn handler(&self) -> String {
+                    String::new()
+                }
+            ),
+            quote!(
+                struct Handler;
+            ),
+            quote!(
+                async fn handler() -> String;
+            ),
+            quote!(
+                #[require_auth]
+                async fn handler() -> String {
+                    String::new()
+                }
+            ),
         ] {
             let out = expand_str(quote!(), item);
             assert!(out.contains("compile_error"), "{out}");
