@@ -11,9 +11,11 @@ use actix_web::HttpResponse;
 
 use crate::algorithm::Algorithm;
 use crate::challenge::{ChallengeContext, Offered};
+use crate::clock::{Clock, SystemClock};
 use crate::dpop::{InMemoryReplayStore, ReplayStore};
 use crate::error::{AuthError, ConfigError};
 use crate::keys::KeyStore;
+use crate::metrics::{Counters, Metrics};
 
 /// How DPoP (RFC 9449) is handled, from `dpop_enabled` / `dpop_required`.
 ///
@@ -48,6 +50,13 @@ pub const DEFAULT_CACHE_MAX_ENTRIES: usize = 100;
 pub const DEFAULT_DPOP_IAT_LEEWAY: u64 = 30;
 /// Default maximum age of a DPoP proof, in seconds.
 pub const DEFAULT_DPOP_IAT_OFFSET: u64 = 300;
+/// Default lower bound of discovery and JWKS cache lifetimes (a tiny `max-age` is raised to it).
+pub const DEFAULT_CACHE_MIN_TTL: Duration = Duration::from_secs(30);
+/// Default time an expired discovery or JWKS document may still be used when refreshing it
+/// fails (stale-if-error, difference D12).
+pub const DEFAULT_MAX_STALE: Duration = Duration::from_secs(3600);
+/// Default minimum time between two JWKS refetches caused by unknown `kid`s (D11).
+pub const DEFAULT_UNKNOWN_KID_COOLDOWN: Duration = Duration::from_secs(30);
 /// Default connect timeout for discovery and JWKS fetches.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default total timeout (connect, request, response body) for discovery and JWKS fetches.
@@ -81,7 +90,12 @@ pub struct Auth0Builder {
     dpop_iat_offset: u64,
     trust_proxy: bool,
     cache_ttl: Duration,
+    cache_min_ttl: Duration,
     cache_max_entries: usize,
+    max_stale: Duration,
+    unknown_kid_cooldown: Duration,
+    clock: Arc<dyn Clock>,
+    domains: Option<Domains>,
     algorithms: Vec<Algorithm>,
     proof_algorithms: Vec<Algorithm>,
     replay_store: Option<Arc<dyn ReplayStore>>,
@@ -116,7 +130,12 @@ impl Default for Auth0Builder {
             dpop_iat_offset: DEFAULT_DPOP_IAT_OFFSET,
             trust_proxy: false,
             cache_ttl: DEFAULT_CACHE_TTL,
+            cache_min_ttl: DEFAULT_CACHE_MIN_TTL,
             cache_max_entries: DEFAULT_CACHE_MAX_ENTRIES,
+            max_stale: DEFAULT_MAX_STALE,
+            unknown_kid_cooldown: DEFAULT_UNKNOWN_KID_COOLDOWN,
+            clock: Arc::new(SystemClock),
+            domains: None,
             algorithms: vec![Algorithm::RS256],
             proof_algorithms: vec![Algorithm::ES256],
             replay_store: Some(Arc::new(InMemoryReplayStore::default())),
@@ -285,6 +304,66 @@ impl Auth0Builder {
         self
     }
 
+    /// Lower bound of discovery and JWKS cache lifetimes: a smaller `max-age` is raised to it
+    /// (never above [`cache_ttl`](Self::cache_ttl)). Default 30 s. Refreshes start in the
+    /// background at 80% of a document's lifetime, so requests do not wait for them.
+    pub fn cache_min_ttl(mut self, ttl: Duration) -> Self {
+        self.cache_min_ttl = ttl;
+        self
+    }
+
+    /// How long an expired discovery or JWKS document may still be used when refreshing it
+    /// fails (stale-if-error: an IdP outage must not become an API outage). Each use is logged
+    /// and counted in [`Metrics::stale_served`]. Default 1 hour; `Duration::ZERO` turns it off.
+    pub fn max_stale(mut self, max_stale: Duration) -> Self {
+        self.max_stale = max_stale;
+        self
+    }
+
+    /// Minimum time between two refetches of one JWKS caused by tokens with an unknown `kid`.
+    /// A newly rotated key is picked up on its first use; a flood of made-up `kid`s causes at
+    /// most one fetch per cooldown. Default 30 s.
+    pub fn unknown_kid_cooldown(mut self, cooldown: Duration) -> Self {
+        self.unknown_kid_cooldown = cooldown;
+        self
+    }
+
+    /// The clock every time check reads. Default: the system clock. Tests can pass a
+    /// `ManualClock` (feature `testing`) to move time instead of sleeping.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Accepts tokens from several issuers (custom domains): a static allow-list. Each token's
+    /// `iss` must be in the list (checked before any network I/O) and discovery is fetched from
+    /// the token's issuer. May be combined with [`domain`](Self::domain) (hybrid mode), which
+    /// then only names the tenant for other uses.
+    ///
+    /// ```
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domains(["tenant.us.auth0.com", "auth.example.com"])
+    ///     .audience("https://api.example.com")
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
+    pub fn domains<I, S>(mut self, domains: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.domains = Some(Domains::List(domains.into_iter().map(Into::into).collect()));
+        self
+    }
+
+    /// Accepts tokens from the issuers a resolver allows for each request (see
+    /// [`DomainsResolver`]). Its failures answer 500 `domains_resolver_error`.
+    pub fn domains_resolver(mut self, resolver: impl DomainsResolver) -> Self {
+        self.domains = Some(Domains::Resolver(Arc::new(resolver)));
+        self
+    }
+
     /// Entries in each of the discovery and JWKS caches (at least 1). Default 100.
     pub fn cache_max_entries(mut self, entries: usize) -> Self {
         self.cache_max_entries = entries;
@@ -395,16 +474,47 @@ impl Auth0Builder {
                 setting: "audience (AUTH0_AUDIENCE)",
                 hint: "set it to your API's identifier from the Auth0 dashboard",
             })?;
-        let domain_raw =
-            self.domain
-                .clone()
-                .filter(|d| !d.trim().is_empty())
-                .ok_or(ConfigError::Missing {
-                    setting: "domain (AUTH0_DOMAIN)",
-                    hint: "set it to your tenant domain, e.g. tenant.us.auth0.com",
-                })?;
-        let issuer = normalize_domain(&domain_raw, self.allow_insecure_http_on_loopback)
-            .map_err(|reason| ConfigError::invalid("domain (AUTH0_DOMAIN)", reason))?;
+        let issuer = match self.domain.as_deref().filter(|d| !d.trim().is_empty()) {
+            Some(d) => Some(
+                normalize_domain(d, self.allow_insecure_http_on_loopback)
+                    .map_err(|reason| ConfigError::invalid("domain (AUTH0_DOMAIN)", reason))?,
+            ),
+            None => None,
+        };
+        let domains = match &self.domains {
+            None => None,
+            Some(Domains::List(list)) => {
+                if list.is_empty() {
+                    return Err(ConfigError::invalid(
+                        "domains",
+                        "domains list cannot be empty",
+                    ));
+                }
+                let mut normalized = Vec::with_capacity(list.len());
+                for d in list {
+                    if d.trim().is_empty() {
+                        return Err(ConfigError::invalid(
+                            "domains",
+                            "domains list must contain only non-empty strings",
+                        ));
+                    }
+                    normalized.push(
+                        normalize_domain(d, self.allow_insecure_http_on_loopback).map_err(
+                            |reason| ConfigError::invalid("domains", format!("`{d}`: {reason}")),
+                        )?,
+                    );
+                }
+                Some(Domains::List(normalized))
+            }
+            Some(Domains::Resolver(r)) => Some(Domains::Resolver(r.clone())),
+        };
+        if issuer.is_none() && domains.is_none() {
+            return Err(ConfigError::Missing {
+                setting: "domain (AUTH0_DOMAIN)",
+                hint: "set it to your tenant domain, e.g. tenant.us.auth0.com (or list several \
+                       custom domains with domains(..))",
+            });
+        }
         if !self.dpop_enabled && self.dpop_required {
             return Err(ConfigError::Conflict(
                 "dpop_required(true) contradicts dpop_enabled(false): every request would fail. \
@@ -458,14 +568,18 @@ impl Auth0Builder {
                 .collect::<Vec<_>>()
                 .join(" "),
         };
-        let keys = KeyStore::new(&self, &issuer)?;
+        let counters = Arc::new(Counters::default());
+        let keys = KeyStore::new(&self, self.clock.clone(), counters.clone())?;
         let mut algorithms = self.algorithms.clone();
         algorithms.dedup();
         Ok(Auth0 {
             inner: Arc::new(Config {
                 issuer,
+                domains,
                 audience,
                 mode,
+                clock: self.clock.clone(),
+                counters,
                 dpop_iat_leeway: self.dpop_iat_leeway,
                 dpop_iat_offset: self.dpop_iat_offset,
                 trust_proxy: self.trust_proxy,
@@ -484,6 +598,9 @@ impl Auth0Builder {
 
     pub(crate) fn key_settings(&self) -> KeySettings<'_> {
         KeySettings {
+            min_ttl: self.cache_min_ttl,
+            max_stale: self.max_stale,
+            kid_cooldown: self.unknown_kid_cooldown,
             algorithms: &self.algorithms,
             connect_timeout: self.connect_timeout,
             timeout: self.http_timeout,
@@ -497,6 +614,9 @@ impl Auth0Builder {
 
 /// What the key store needs from the builder.
 pub(crate) struct KeySettings<'a> {
+    pub(crate) min_ttl: Duration,
+    pub(crate) max_stale: Duration,
+    pub(crate) kid_cooldown: Duration,
     pub(crate) algorithms: &'a [Algorithm],
     pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Duration,
@@ -585,10 +705,61 @@ fn is_loopback(host: &str) -> bool {
         .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Allowed issuers for several custom domains.
+#[derive(Clone)]
+pub(crate) enum Domains {
+    /// Normalised `https://host/` issuers (raw strings before `build`).
+    List(Vec<String>),
+    Resolver(Arc<dyn DomainsResolver>),
+}
+
+/// What a [`DomainsResolver`] sees of the request it decides for.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ResolverContext<'a> {
+    /// The token's `iss`, normalised (`https://host/`), not yet verified.
+    pub unverified_iss: &'a str,
+    /// The request URL as DPoP `htu` is built (`None` outside a request).
+    pub request_url: Option<&'a str>,
+    /// The request headers (`None` outside a request).
+    pub request_headers: Option<&'a actix_web::http::header::HeaderMap>,
+}
+
+/// Decides, per request, which issuers (custom domains) are accepted. Return domains in any
+/// form [`Auth0Builder::domain`] accepts; an `Err`, an empty list, a blank or malformed entry is
+/// a 500 `domains_resolver_error` (no challenge).
+///
+/// ```
+/// use auth0_actix::{dpop::BoxFuture, Auth0, DomainsResolver, ResolverContext};
+///
+/// struct PerHost;
+/// impl DomainsResolver for PerHost {
+///     fn resolve<'a>(&'a self, ctx: &'a ResolverContext<'a>) -> BoxFuture<'a, Result<Vec<String>, String>> {
+///         let eu = ctx.request_url.is_some_and(|u| u.contains(".eu."));
+///         Box::pin(async move {
+///             Ok(vec![if eu { "tenant.eu.auth0.com".into() } else { "tenant.us.auth0.com".into() }])
+///         })
+///     }
+/// }
+/// let auth0 = Auth0::builder().domains_resolver(PerHost).audience("https://api").build()?;
+/// # Ok::<(), auth0_actix::ConfigError>(())
+/// ```
+pub trait DomainsResolver: Send + Sync + 'static {
+    /// The allowed domains for this request.
+    fn resolve<'a>(
+        &'a self,
+        ctx: &'a ResolverContext<'a>,
+    ) -> crate::dpop::BoxFuture<'a, Result<Vec<String>, String>>;
+}
+
 /// The configuration every request reads; immutable after [`Auth0Builder::build`].
 pub(crate) struct Config {
-    /// Normalised `https://host/` of the configured domain.
-    pub(crate) issuer: String,
+    /// Normalised `https://host/` of the configured domain (absent in custom-domains mode).
+    pub(crate) issuer: Option<String>,
+    /// Custom domains (MCD): the allowed issuers, normalised, or a resolver.
+    pub(crate) domains: Option<Domains>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) counters: Arc<Counters>,
     pub(crate) audience: String,
     pub(crate) mode: DpopMode,
     pub(crate) dpop_iat_leeway: u64,
@@ -641,6 +812,7 @@ impl fmt::Debug for Auth0 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Auth0")
             .field("issuer", &self.inner.issuer)
+            .field("custom_domains", &self.inner.domains.is_some())
             .field("audience", &self.inner.audience)
             .field("dpop_mode", &self.inner.mode)
             .finish_non_exhaustive()
@@ -658,9 +830,16 @@ impl Auth0 {
         Auth0Builder::from_env()?.build()
     }
 
-    /// The configured issuer, normalised (`https://tenant.us.auth0.com/`).
-    pub fn issuer(&self) -> &str {
-        &self.inner.issuer
+    /// The configured domain as an issuer, normalised (`https://tenant.us.auth0.com/`);
+    /// `None` when only [`domains`](Auth0Builder::domains) were given.
+    pub fn issuer(&self) -> Option<&str> {
+        self.inner.issuer.as_deref()
+    }
+
+    /// A snapshot of this handle's counters (verifications, rejections by reason, fetches,
+    /// cache hits and misses, stale serving, unknown-`kid` refetches).
+    pub fn metrics(&self) -> Metrics {
+        self.inner.counters.snapshot()
     }
 
     /// The configured audience.
@@ -676,7 +855,15 @@ impl Auth0 {
     /// Fetches discovery and the JWKS now, so the first request does not wait for them.
     /// Optional; failures are returned (the verifier retries on the next request).
     pub async fn warm_up(&self) -> Result<(), AuthError> {
-        self.inner.keys.warm_up(&self.inner.issuer).await
+        let issuers: Vec<String> = match (&self.inner.issuer, &self.inner.domains) {
+            (_, Some(Domains::List(list))) => list.clone(),
+            (Some(issuer), _) => vec![issuer.clone()],
+            (None, _) => Vec::new(),
+        };
+        for issuer in issuers {
+            self.inner.keys.warm_up(&issuer).await?;
+        }
+        Ok(())
     }
 }
 
@@ -786,7 +973,7 @@ mod tests {
         .unwrap()
         .build()
         .unwrap();
-        assert_eq!(auth0.issuer(), "https://tenant.auth0.com/");
+        assert_eq!(auth0.issuer(), Some("https://tenant.auth0.com/"));
         assert_eq!(auth0.dpop_mode(), DpopMode::Required);
     }
 }

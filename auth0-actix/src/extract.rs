@@ -3,6 +3,7 @@
 //!
 //! - [`Claims`]: the verified token's claims (any valid token).
 //! - [`Authenticated`]: claims plus how they were presented (scheme, DPoP key thumbprint).
+//! - [`ClaimsAs<T>`]: the claims deserialized into your own type.
 //! - `RequireAuth<S>`: what `#[require_auth]` inserts; verifies, then checks the scopes.
 
 use std::future::Future;
@@ -104,6 +105,52 @@ impl FromRequest for Authenticated {
                 Ok(v) => Ok((*v).clone()),
                 Err(e) => Err(into_actix_error(&auth0.inner, e)),
             }
+        })
+    }
+}
+
+/// The verified token's claims deserialized into your own type (any valid token). A payload
+/// that does not fit `T` is a 401 `invalid_token` naming the serde error.
+///
+/// ```
+/// use actix_web::{get, Responder};
+/// use auth0_actix::ClaimsAs;
+///
+/// #[derive(serde::Deserialize)]
+/// struct MyClaims {
+///     sub: String,
+///     #[serde(rename = "https://example.com/role", default)]
+///     role: Option<String>,
+/// }
+///
+/// #[get("/me")]
+/// async fn me(ClaimsAs(claims): ClaimsAs<MyClaims>) -> impl Responder {
+///     format!("{} ({:?})", claims.sub, claims.role)
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClaimsAs<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for ClaimsAs<T> {
+    type Error = actix_web::Error;
+    type Future = LocalFuture<ClaimsAs<T>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let auth0 = auth0(&req)?;
+            let cfg = &auth0.inner;
+            let claims = match verified(&req, &auth0).await {
+                Ok(v) => v.claims.deserialize::<T>().map_err(|e| {
+                    AuthError::invalid_token(format!(
+                        "Token claims do not fit the expected shape: {e}"
+                    ))
+                    .on_scheme(v.scheme)
+                    .with_challenge(&cfg.challenge, None)
+                }),
+                Err(e) => Err(e),
+            };
+            claims.map(ClaimsAs).map_err(|e| into_actix_error(cfg, e))
         })
     }
 }

@@ -81,11 +81,13 @@
 mod algorithm;
 mod challenge;
 mod claims;
+mod clock;
 mod config;
 pub mod dpop;
 mod error;
 mod extract;
 mod keys;
+mod metrics;
 mod request;
 mod scope;
 mod token;
@@ -99,12 +101,18 @@ pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use auth0_actix_macros::require_auth;
 pub use challenge::Scheme;
 pub use claims::{Audience, Claims, Confirmation};
+#[cfg(feature = "testing")]
+pub use clock::ManualClock;
+pub use clock::{Clock, SystemClock};
 pub use config::{
-    env, Auth0, Auth0Builder, DpopMode, ErrorRenderer, DEFAULT_CACHE_MAX_ENTRIES,
-    DEFAULT_CACHE_TTL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DPOP_IAT_LEEWAY, DEFAULT_DPOP_IAT_OFFSET,
-    DEFAULT_HTTP_TIMEOUT, MAX_DOCUMENT_BYTES,
+    env, Auth0, Auth0Builder, DomainsResolver, DpopMode, ErrorRenderer, ResolverContext,
+    DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_MIN_TTL, DEFAULT_CACHE_TTL, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_DPOP_IAT_LEEWAY, DEFAULT_DPOP_IAT_OFFSET, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_STALE,
+    DEFAULT_UNKNOWN_KID_COOLDOWN, MAX_DOCUMENT_BYTES,
 };
 pub use error::{AuthError, ConfigError, ErrorCode};
+pub use extract::ClaimsAs;
+pub use metrics::Metrics;
 pub use token::MAX_TOKEN_BYTES;
 pub use verify::Authenticated;
 

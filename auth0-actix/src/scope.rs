@@ -16,6 +16,7 @@ pub(crate) fn require(
     if verified.claims.has_scopes(required.iter().copied()) {
         return Ok(());
     }
+    cfg.counters.rejected(ErrorCode::InsufficientScope);
     let scope = required.join(" ");
     Err(
         AuthError::new(ErrorCode::InsufficientScope, "Insufficient scopes")

@@ -9,7 +9,6 @@
 //! Claims of the wrong JSON type are a 401 naming the claim, never a 500 (difference D2).
 
 use std::borrow::Cow;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -18,8 +17,8 @@ use serde_json::{Map, Value};
 
 use crate::algorithm::Algorithm;
 use crate::claims::Claims;
-use crate::config::{normalize_domain, Config};
-use crate::error::AuthError;
+use crate::config::{normalize_domain, Config, Domains, ResolverContext};
+use crate::error::{AuthError, ErrorCode};
 
 /// base64url, padding optional on input (as the reference), none on output.
 pub(crate) const B64: GeneralPurpose = GeneralPurpose::new(
@@ -125,15 +124,24 @@ pub(crate) fn parse<'t>(
     ))
 }
 
-/// Seconds since the Unix epoch.
-pub(crate) fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+/// Seconds since the Unix epoch on the configured clock.
+pub(crate) fn now(cfg: &Config) -> i64 {
+    cfg.clock.now().as_secs() as i64
+}
+
+/// The request a token arrived with, for custom-domain resolvers.
+#[derive(Clone, Copy)]
+pub(crate) struct RequestContext<'r> {
+    pub(crate) url: Option<&'r str>,
+    pub(crate) headers: &'r actix_web::http::header::HeaderMap,
 }
 
 /// Verifies an access token completely and returns its claims.
-pub(crate) async fn verify(cfg: &Config, token: &str) -> Result<Claims, AuthError> {
+pub(crate) async fn verify(
+    cfg: &Config,
+    token: &str,
+    request: Option<RequestContext<'_>>,
+) -> Result<Claims, AuthError> {
     let (unverified, alg) = parse(token, &cfg.algorithms)?;
     let Unverified {
         header,
@@ -153,13 +161,21 @@ pub(crate) async fn verify(cfg: &Config, token: &str) -> Result<Claims, AuthErro
             ))
         }
     };
-    let token_issuer = normalize_domain(iss, cfg.keys.allow_http)
+    let token_issuer = normalize_domain(iss, cfg.keys.allow_http())
         .map_err(|e| invalid(format!("Invalid token issuer format: {e}")))?;
 
-    // Discovery (single-domain mode: from the configured domain).
+    // Custom domains: the issuer must be allowed before any network I/O, and discovery comes
+    // from the token's issuer. Single domain: discovery from the configured domain.
+    let discovery_from = match &cfg.domains {
+        Some(domains) => {
+            check_allowed(domains, &token_issuer, request, cfg.keys.allow_http()).await?;
+            token_issuer.as_str()
+        }
+        None => cfg.issuer.as_deref().unwrap_or(token_issuer.as_str()),
+    };
     let discovery = cfg
         .keys
-        .discovery(&cfg.issuer)
+        .discovery(discovery_from)
         .await
         .map_err(|e| invalid(format!("Failed to fetch OIDC discovery metadata: {e}")))?;
     let (discovery_issuer_raw, discovery_issuer) = match &discovery.issuer {
@@ -188,9 +204,18 @@ pub(crate) async fn verify(cfg: &Config, token: &str) -> Result<Claims, AuthErro
             ))
         }
     };
-    let key = keys
-        .find(kid)
-        .ok_or_else(|| invalid("No matching key found in JWKS"))?;
+    // Unknown kid: one refetch (coalesced, rate-limited per JWKS) so rotated keys work at once.
+    let refreshed;
+    let key = match keys.find(kid) {
+        Some(key) => key,
+        None => {
+            refreshed = cfg.keys.jwks_after_unknown_kid(jwks_uri).await;
+            refreshed
+                .as_deref()
+                .and_then(|k| k.find(kid))
+                .ok_or_else(|| invalid("No matching key found in JWKS"))?
+        }
+    };
     let key = key.for_algorithm(alg).ok_or_else(|| {
         invalid(format!(
             "Signature verification failed: key '{kid}' cannot be used with {alg}"
@@ -204,6 +229,54 @@ pub(crate) async fn verify(cfg: &Config, token: &str) -> Result<Claims, AuthErro
 
     check_claims(cfg, &payload, iss, discovery_issuer_raw)?;
     Ok(Claims::from_verified(payload))
+}
+
+/// Custom domains: the (normalised) token issuer must be in the static list or in what the
+/// resolver returns for this request; resolver failures are 500 `domains_resolver_error`.
+async fn check_allowed(
+    domains: &Domains,
+    token_issuer: &str,
+    request: Option<RequestContext<'_>>,
+    allow_http: bool,
+) -> Result<(), AuthError> {
+    let not_allowed = || invalid("Token issuer is not in the list of allowed domains");
+    let resolver_error = |d: String| AuthError::new(ErrorCode::DomainsResolverError, d);
+    match domains {
+        Domains::List(list) => list
+            .iter()
+            .any(|d| d == token_issuer)
+            .then_some(())
+            .ok_or_else(not_allowed),
+        Domains::Resolver(resolver) => {
+            let ctx = ResolverContext {
+                unverified_iss: token_issuer,
+                request_url: request.and_then(|r| r.url),
+                request_headers: request.map(|r| r.headers),
+            };
+            let list = resolver
+                .resolve(&ctx)
+                .await
+                .map_err(|e| resolver_error(format!("Domains resolver function failed: {e}")))?;
+            if list.is_empty() {
+                return Err(resolver_error(
+                    "Domains resolver returned an empty list".into(),
+                ));
+            }
+            let mut allowed = false;
+            for d in &list {
+                if d.trim().is_empty() {
+                    return Err(resolver_error(
+                        "Domains resolver must return a list of non-empty strings".into(),
+                    ));
+                }
+                let normalized = normalize_domain(d, allow_http).map_err(|e| {
+                    resolver_error(format!("Domains resolver returned invalid domain: {e}"))
+                })?;
+                allowed |= normalized == token_issuer;
+            }
+            allowed.then_some(()).ok_or_else(not_allowed)
+        }
+    }
 }
 
 /// A numeric date claim: absent, a number, or (difference D2) a 401 naming the claim.
@@ -241,7 +314,7 @@ fn check_claims(
         Some(Value::String(a)) if *a == cfg.audience => {}
         _ => return Err(invalid("Audience mismatch (single aud)")),
     }
-    let now = now() as f64;
+    let now = now(cfg) as f64;
     let leeway = cfg.clock_leeway as f64;
     match numeric(payload, "exp")? {
         None => return Err(invalid("Missing 'exp' claim in token")),

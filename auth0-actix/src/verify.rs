@@ -7,6 +7,7 @@ use crate::challenge::Scheme;
 use crate::claims::Claims;
 use crate::config::{Auth0, Config, DpopMode};
 use crate::error::AuthError;
+use crate::metrics::Counters;
 use crate::request::{self, Credentials};
 use crate::{dpop, token};
 
@@ -51,9 +52,16 @@ impl Auth0 {
     /// ```
     pub async fn verify_request(&self, req: &HttpRequest) -> Result<Authenticated, AuthError> {
         let cfg = &*self.inner;
-        verify_request(cfg, req)
-            .await
-            .map_err(|e| e.with_challenge(&cfg.challenge, None))
+        let result = verify_request(cfg, req).await;
+        match &result {
+            Ok(_) => Counters::inc(&cfg.counters.verified),
+            Err(e) => {
+                cfg.counters.rejected(e.code());
+                tracing::debug!(target: "auth0_actix", code = e.code().as_str(),
+                    reason = e.description(), "request rejected");
+            }
+        }
+        result.map_err(|e| e.with_challenge(&cfg.challenge, None))
     }
 
     /// Verifies an access token alone (signature, `iss`, `aud`, `exp`, `nbf`, `iat`), with no
@@ -68,7 +76,7 @@ impl Auth0 {
     /// # }
     /// ```
     pub async fn verify_access_token(&self, token: &str) -> Result<Claims, AuthError> {
-        token::verify(&self.inner, token).await
+        token::verify(&self.inner, token, None).await
     }
 }
 
@@ -100,7 +108,12 @@ async fn verify_bearer(
     req: &HttpRequest,
     token: &str,
 ) -> Result<Authenticated, AuthError> {
-    let claims = token::verify(cfg, token).await?;
+    let url = request::request_url(req, cfg.trust_proxy);
+    let context = token::RequestContext {
+        url: url.as_deref(),
+        headers: req.headers(),
+    };
+    let claims = token::verify(cfg, token, Some(context)).await?;
     if cfg.mode != DpopMode::Disabled {
         if claims
             .cnf

@@ -50,7 +50,12 @@ async fn verify(
         ));
     }
     let parsed = proof::parse(proof)?;
-    let claims = token::verify(cfg, access_token).await?;
+    let url = request::request_url(req, cfg.trust_proxy);
+    let context = token::RequestContext {
+        url: url.as_deref(),
+        headers: req.headers(),
+    };
+    let claims = token::verify(cfg, access_token, Some(context)).await?;
     match claims.get("cnf") {
         None | Some(Value::Null) => {
             return Err(AuthError::invalid_token(
@@ -64,7 +69,6 @@ async fn verify(
             ))
         }
     }
-    let url = request::request_url(req, cfg.trust_proxy);
     let verified = proof::verify(
         cfg,
         &parsed,
@@ -86,10 +90,9 @@ async fn verify(
     if let Some(store) = &cfg.replay_store {
         // Remember the proof for as long as its iat stays acceptable.
         let expires_at = (verified.iat.max(0.0) as u64).saturating_add(cfg.dpop_iat_offset + 1);
-        match store
-            .insert_if_absent(replay::replay_key(&verified.jkt, &verified.jti), expires_at)
-            .await
-        {
+        let now = token::now(cfg).max(0) as u64;
+        let key = replay::replay_key(&verified.jkt, &verified.jti);
+        match store.insert_if_absent(key, expires_at, now).await {
             Ok(true) => {}
             Ok(false) => {
                 return Err(AuthError::invalid_dpop_proof(

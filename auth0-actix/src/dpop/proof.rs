@@ -149,7 +149,7 @@ pub(crate) fn verify(
     let iat = claims["iat"]
         .as_f64()
         .ok_or_else(|| bad("Invalid iat claim (must be integer or float)"))?;
-    let now = now() as f64;
+    let now = now(cfg) as f64;
     if iat < now - cfg.dpop_iat_offset as f64 {
         return Err(bad("DPoP Proof iat is too old"));
     }

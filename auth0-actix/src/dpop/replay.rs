@@ -35,18 +35,20 @@ impl std::error::Error for ReplayStoreError {}
 /// /// Accepts every proof: replay protection off (what `replay_protection(None)` does).
 /// struct Nothing;
 /// impl ReplayStore for Nothing {
-///     fn insert_if_absent(&self, _key: [u8; 32], _expires_at: u64) -> BoxFuture<'_, Result<bool, ReplayStoreError>> {
+///     fn insert_if_absent(&self, _key: [u8; 32], _expires_at: u64, _now: u64) -> BoxFuture<'_, Result<bool, ReplayStoreError>> {
 ///         Box::pin(async { Ok(true) })
 ///     }
 /// }
 /// ```
 pub trait ReplayStore: Send + Sync + 'static {
-    /// Records `key` until `expires_at` (Unix seconds) unless it is already recorded and not
-    /// expired. Returns `true` when the key was new (the proof is fresh), `false` on a replay.
+    /// Records `key` until `expires_at` unless it is already recorded and not expired at `now`
+    /// (both Unix seconds on the verifier's clock). Returns `true` when the key was new (the
+    /// proof is fresh), `false` on a replay.
     fn insert_if_absent(
         &self,
         key: [u8; 32],
         expires_at: u64,
+        now: u64,
     ) -> BoxFuture<'_, Result<bool, ReplayStoreError>>;
 }
 
@@ -121,8 +123,9 @@ impl ReplayStore for InMemoryReplayStore {
         &self,
         key: [u8; 32],
         expires_at: u64,
+        now: u64,
     ) -> BoxFuture<'_, Result<bool, ReplayStoreError>> {
-        let fresh = self.insert(key, expires_at, crate::token::now().max(0) as u64);
+        let fresh = self.insert(key, expires_at, now);
         Box::pin(std::future::ready(Ok(fresh)))
     }
 }

@@ -1,70 +1,145 @@
 //! Discovery and JWKS: fetch, cache, and hand out ready-to-verify keys. The only part of the
 //! crate that does network I/O; a request whose keys are cached never awaits anything here.
 //!
-//! - [`fetch`]: the shared HTTPS client, timeouts and size cap.
-//! - [`discovery`]: `issuer` and `jwks_uri` from `/.well-known/openid-configuration`.
-//! - [`jwks`]: keys parsed once per fetch into pre-parsed public keys.
-//! - [`cache`]: TTL cache with single-flight fetching.
+//! - `fetch`: the shared HTTPS client, timeouts and size cap (D16).
+//! - `discovery`: `issuer` and `jwks_uri` from `/.well-known/openid-configuration`.
+//! - `jwks`: keys parsed once per fetch into pre-parsed public keys.
+//! - `cache`: single flight (D13), refresh ahead, stale-if-error (D12), LRU bounds.
+//!
+//! An unknown `kid` causes one JWKS refetch, coalesced with any fetch in flight and at most
+//! once per cooldown per JWKS (D11).
 
 mod cache;
 mod discovery;
 mod fetch;
 mod jwks;
 
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub(crate) use discovery::Discovery;
 pub(crate) use jwks::{verification_algorithm, KeySet};
 
 use crate::algorithm::Algorithm;
+use crate::clock::Clock;
 use crate::config::Auth0Builder;
 use crate::error::{AuthError, ConfigError};
-use cache::Cache;
+use crate::metrics::Counters;
+use cache::{Cache, Hit, Policy};
+use tracing::Instrument as _;
 
 /// Caches of discovery documents (by normalised issuer) and JWKS (by `jwks_uri`).
-pub(crate) struct KeyStore {
+#[derive(Clone)]
+pub(crate) struct KeyStore(Arc<Inner>);
+
+struct Inner {
     client: reqwest::Client,
     discovery: Cache<Discovery>,
     jwks: Cache<KeySet>,
     algorithms: Vec<Algorithm>,
-    pub(crate) allow_http: bool,
+    allow_http: bool,
+    kid_cooldown: Duration,
+    counters: Arc<Counters>,
+}
+
+/// What the two document kinds differ in.
+trait Document: Sized + Send + Sync + 'static {
+    const NAME: &'static str;
+    fn cache(inner: &Inner) -> &Cache<Self>;
+    fn fetch_counter(inner: &Inner) -> &AtomicU64;
+    fn url(key: &str) -> String;
+    fn parse(inner: &Inner, body: &[u8]) -> Result<Self, String>;
+}
+
+impl Document for Discovery {
+    const NAME: &'static str = "discovery";
+    fn cache(inner: &Inner) -> &Cache<Self> {
+        &inner.discovery
+    }
+    fn fetch_counter(inner: &Inner) -> &AtomicU64 {
+        &inner.counters.discovery_fetches
+    }
+    fn url(issuer: &str) -> String {
+        format!("{issuer}.well-known/openid-configuration")
+    }
+    fn parse(inner: &Inner, body: &[u8]) -> Result<Self, String> {
+        Discovery::parse(body, inner.allow_http)
+    }
+}
+
+impl Document for KeySet {
+    const NAME: &'static str = "JWKS";
+    fn cache(inner: &Inner) -> &Cache<Self> {
+        &inner.jwks
+    }
+    fn fetch_counter(inner: &Inner) -> &AtomicU64 {
+        &inner.counters.jwks_fetches
+    }
+    fn url(jwks_uri: &str) -> String {
+        jwks_uri.to_owned()
+    }
+    fn parse(inner: &Inner, body: &[u8]) -> Result<Self, String> {
+        KeySet::parse(body, &inner.algorithms)
+    }
 }
 
 impl KeyStore {
-    pub(crate) fn new(builder: &Auth0Builder, _issuer: &str) -> Result<KeyStore, ConfigError> {
-        let settings = builder.key_settings();
-        Ok(KeyStore {
-            client: fetch::client(&settings)?,
-            discovery: Cache::new(settings.cache_ttl, settings.cache_max_entries),
-            jwks: Cache::new(settings.cache_ttl, settings.cache_max_entries),
-            algorithms: settings.algorithms.to_vec(),
-            allow_http: settings.allow_http,
-        })
+    pub(crate) fn new(
+        builder: &Auth0Builder,
+        clock: Arc<dyn Clock>,
+        counters: Arc<Counters>,
+    ) -> Result<KeyStore, ConfigError> {
+        let s = builder.key_settings();
+        let policy = Policy {
+            min_ttl: s.min_ttl.min(s.cache_ttl),
+            max_ttl: s.cache_ttl,
+            refresh_ahead: 0.8,
+            max_stale: s.max_stale,
+            max_entries: s.cache_max_entries.max(1),
+        };
+        Ok(KeyStore(Arc::new(Inner {
+            client: fetch::client(&s)?,
+            discovery: Cache::new(policy, clock.clone()),
+            jwks: Cache::new(policy, clock),
+            algorithms: s.algorithms.to_vec(),
+            allow_http: s.allow_http,
+            kid_cooldown: s.kid_cooldown,
+            counters,
+        })))
+    }
+
+    /// Whether plain-http loopback issuers are allowed.
+    pub(crate) fn allow_http(&self) -> bool {
+        self.0.allow_http
     }
 
     /// The discovery document of `issuer` (normalised, ending in `/`).
     pub(crate) async fn discovery(&self, issuer: &str) -> Result<Arc<Discovery>, String> {
-        self.discovery
-            .get_or_fetch(issuer, || async {
-                let url = format!("{issuer}.well-known/openid-configuration");
-                let fetched = fetch::get(&self.client, &url).await?;
-                let doc = Discovery::parse(&fetched.body, self.allow_http)?;
-                tracing::debug!(target: "auth0_actix", issuer, "discovery fetched");
-                Ok((doc, fetched.max_age))
-            })
-            .await
+        get::<Discovery>(&self.0, issuer).await
     }
 
     /// The key set published at `jwks_uri`.
     pub(crate) async fn jwks(&self, jwks_uri: &str) -> Result<Arc<KeySet>, String> {
-        self.jwks
-            .get_or_fetch(jwks_uri, || async {
-                let fetched = fetch::get(&self.client, jwks_uri).await?;
-                let keys = KeySet::parse(&fetched.body, &self.algorithms)?;
-                tracing::debug!(target: "auth0_actix", jwks_uri, "JWKS fetched");
-                Ok((keys, fetched.max_age))
-            })
-            .await
+        get::<KeySet>(&self.0, jwks_uri).await
+    }
+
+    /// A fresh copy of the key set after an unknown `kid`, unless this JWKS was fetched within
+    /// the cooldown (then `None`: the cached set stands).
+    pub(crate) async fn jwks_after_unknown_kid(&self, jwks_uri: &str) -> Option<Arc<KeySet>> {
+        let inner = &self.0;
+        let now = inner.jwks.now_ms();
+        let newer_than = now.saturating_sub(cache::ms_of(inner.kid_cooldown));
+        if inner
+            .jwks
+            .fetched_at(jwks_uri)
+            .is_some_and(|t| t >= newer_than)
+        {
+            return None;
+        }
+        Counters::inc(&inner.counters.unknown_kid_refetches);
+        tracing::info!(target: "auth0_actix", jwks_uri, "unknown kid: refetching the JWKS");
+        fetch::<KeySet>(inner, jwks_uri, newer_than).await.ok()
     }
 
     /// Fetches discovery and the JWKS of `issuer` now.
@@ -80,4 +155,72 @@ impl KeyStore {
             .map_err(|e| AuthError::invalid_token(format!("Failed to fetch JWKS: {e}")))?;
         Ok(())
     }
+}
+
+async fn get<D: Document>(inner: &Arc<Inner>, key: &str) -> Result<Arc<D>, String> {
+    match D::cache(inner).lookup(key) {
+        Hit::Fresh { value, refresh } => {
+            Counters::inc(&inner.counters.cache_hits);
+            if refresh {
+                refresh_in_background::<D>(inner.clone(), key.to_owned());
+            }
+            Ok(value)
+        }
+        Hit::Expired { value, servable } => {
+            Counters::inc(&inner.counters.cache_misses);
+            match fetch::<D>(inner, key, D::cache(inner).now_ms()).await {
+                Ok(fresh) => Ok(fresh),
+                Err(e) if servable => {
+                    Counters::inc(&inner.counters.stale_served);
+                    tracing::warn!(target: "auth0_actix", document = D::NAME, key, error = %e,
+                        "refresh failed: serving the last good copy (stale-if-error)");
+                    Ok(value)
+                }
+                Err(e) => Err(format!("{e} (and the cached copy is too old to serve)")),
+            }
+        }
+        Hit::Miss => {
+            Counters::inc(&inner.counters.cache_misses);
+            fetch::<D>(inner, key, D::cache(inner).now_ms()).await
+        }
+    }
+}
+
+async fn fetch<D: Document>(inner: &Inner, key: &str, newer_than: u64) -> Result<Arc<D>, String> {
+    D::cache(inner)
+        .fetch(key, newer_than, || {
+            async {
+                Counters::inc(D::fetch_counter(inner));
+                let fetched = fetch::get(&inner.client, &D::url(key)).await.map_err(|e| {
+                    Counters::inc(&inner.counters.fetch_failures);
+                    e
+                })?;
+                let doc = D::parse(inner, &fetched.body).inspect_err(|_| {
+                    Counters::inc(&inner.counters.fetch_failures);
+                })?;
+                tracing::debug!(target: "auth0_actix", document = D::NAME, key, "fetched");
+                Ok((doc, fetched.max_age))
+            }
+            .instrument(
+                tracing::debug_span!(target: "auth0_actix", "fetch", document = D::NAME, key),
+            )
+        })
+        .await
+}
+
+/// Starts a refresh without making the request wait; no-op outside a Tokio runtime.
+fn refresh_in_background<D: Document>(inner: Arc<Inner>, key: String) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        D::cache(&inner).refresh_failed(&key, Duration::ZERO);
+        return;
+    };
+    Counters::inc(&inner.counters.background_refreshes);
+    runtime.spawn(async move {
+        let newer_than = D::cache(&inner).now_ms();
+        if let Err(e) = fetch::<D>(&inner, &key, newer_than).await {
+            tracing::warn!(target: "auth0_actix", document = D::NAME, key, error = %e,
+                "background refresh failed; the cached copy stays until it expires");
+            D::cache(&inner).refresh_failed(&key, inner.kid_cooldown);
+        }
+    });
 }
