@@ -94,7 +94,13 @@ fn expand(args: &Args, mut handler: ItemFn) -> TokenStream {
             #vis struct #name;
 
             impl #private::ScopeRequirement for #name {
-                const SCOPES: &'static [&'static str] = &[#(#scopes),*];
+                fn requirement() -> &'static ::auth0_actix::Requirement {
+                    static REQUIREMENT: #private::OnceLock<::auth0_actix::Requirement> =
+                        #private::OnceLock::new();
+                    #private::lazy_requirement(&REQUIREMENT, || {
+                        ::auth0_actix::Requirement::all([#(#scopes),*])
+                    })
+                }
             }
         };
         (name.into_token_stream(), marker)
@@ -157,7 +163,13 @@ mod tests {
             pub(crate) struct __Auth0ActixScopes_list;
 
             impl ::auth0_actix::__private::ScopeRequirement for __Auth0ActixScopes_list {
-                const SCOPES: &'static [&'static str] = &["read:data", "write:data"];
+                fn requirement() -> &'static ::auth0_actix::Requirement {
+                    static REQUIREMENT: ::auth0_actix::__private::OnceLock<::auth0_actix::Requirement> =
+                        ::auth0_actix::__private::OnceLock::new();
+                    ::auth0_actix::__private::lazy_requirement(&REQUIREMENT, || {
+                        ::auth0_actix::Requirement::all(["read:data", "write:data"])
+                    })
+                }
             }
 
             pub(crate) async fn r#list(

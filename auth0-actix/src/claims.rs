@@ -172,6 +172,55 @@ impl Claims {
         self.scopes().any(|s| s == scope)
     }
 
+    /// The Auth0 RBAC permissions: the string items of the `permissions` array (empty if none).
+    pub fn permissions(&self) -> impl Iterator<Item = &str> {
+        self.raw
+            .get("permissions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+    }
+
+    /// Whether the RBAC permission `name` was granted (exact, case-sensitive).
+    pub fn has_permission(&self, name: &str) -> bool {
+        self.permissions().any(|p| p == name)
+    }
+
+    /// The party currently acting on the subject's behalf: the outermost `act.sub` (RFC 8693
+    /// §4.1), or `None` when there is no `act` claim. An `act` that is not an object, or whose
+    /// `sub` is not a non-blank string, is a 401 `invalid_token` "Invalid act claim".
+    ///
+    /// ```
+    /// # fn demo(claims: &auth0_actix::Claims) -> Result<(), auth0_actix::AuthError> {
+    /// if let Some(actor) = claims.current_actor()? {
+    ///     println!("{actor} acts for {:?}", claims.sub);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn current_actor(&self) -> Result<Option<&str>, crate::AuthError> {
+        Ok(self.delegation_chain()?.into_iter().next())
+    }
+
+    /// Every actor of a delegation, newest first, by walking nested `act` claims; empty when
+    /// there is none. Validation as [`current_actor`](Self::current_actor).
+    pub fn delegation_chain(&self) -> Result<Vec<&str>, crate::AuthError> {
+        let invalid = || crate::AuthError::invalid_token("Invalid act claim");
+        let mut chain = Vec::new();
+        let mut act = self.raw.get("act");
+        while let Some(value) = act {
+            let object = value.as_object().ok_or_else(invalid)?;
+            let sub = object
+                .get("sub")
+                .and_then(Value::as_str)
+                .filter(|s| !s.trim().is_empty())
+                .ok_or_else(invalid)?;
+            chain.push(sub);
+            act = object.get("act");
+        }
+        Ok(chain)
+    }
+
     /// Whether every one of `scopes` was granted.
     pub fn has_scopes<'a>(&self, scopes: impl IntoIterator<Item = &'a str>) -> bool {
         scopes.into_iter().all(|s| self.has_scope(s))
@@ -201,6 +250,36 @@ mod tests {
         assert!(!c.has_scope("READ:X"));
         assert_eq!(c.cnf.as_ref().unwrap().jkt.as_deref(), Some("abc"));
         assert_eq!(c.get("https://example.com/role"), Some(&json!("admin")));
+    }
+
+    #[test]
+    fn delegation() {
+        let c = claims(json!({"act": {"sub": "a", "act": {"sub": "b", "act": {"sub": "c"}}}}));
+        assert_eq!(c.current_actor().unwrap(), Some("a"));
+        assert_eq!(c.delegation_chain().unwrap(), vec!["a", "b", "c"]);
+        assert_eq!(claims(json!({})).current_actor().unwrap(), None);
+        assert!(claims(json!({})).delegation_chain().unwrap().is_empty());
+        for bad in [
+            json!({"act": "x"}),
+            json!({"act": 5}),
+            json!({"act": {"sub": "   "}}),
+            json!({"act": {"sub": "a", "act": "nested string"}}),
+        ] {
+            let err = claims(bad).delegation_chain().unwrap_err();
+            assert_eq!(err.description(), "Invalid act claim");
+            assert_eq!(err.code(), crate::ErrorCode::InvalidToken);
+        }
+    }
+
+    #[test]
+    fn permissions() {
+        let c = claims(json!({"permissions": ["read:reports", 5, "x"]}));
+        assert_eq!(
+            c.permissions().collect::<Vec<_>>(),
+            vec!["read:reports", "x"]
+        );
+        assert!(c.has_permission("x"));
+        assert!(!claims(json!({"permissions": "read:reports"})).has_permission("read:reports"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::time::Duration;
 use actix_web::HttpResponse;
 
 use crate::algorithm::Algorithm;
+use crate::authorize::Grants;
 use crate::challenge::{ChallengeContext, Offered};
 use crate::clock::{Clock, SystemClock};
 use crate::dpop::{InMemoryReplayStore, ReplayStore};
@@ -97,6 +98,8 @@ pub struct Auth0Builder {
     clock: Arc<dyn Clock>,
     domains: Option<Domains>,
     algorithms: Vec<Algorithm>,
+    grants: Grants,
+    missing_credentials_unauthorized: bool,
     proof_algorithms: Vec<Algorithm>,
     replay_store: Option<Arc<dyn ReplayStore>>,
     clock_leeway: Duration,
@@ -137,6 +140,8 @@ impl Default for Auth0Builder {
             clock: Arc::new(SystemClock),
             domains: None,
             algorithms: vec![Algorithm::RS256],
+            grants: Grants::Scope,
+            missing_credentials_unauthorized: false,
             proof_algorithms: vec![Algorithm::ES256],
             replay_store: Some(Arc::new(InMemoryReplayStore::default())),
             clock_leeway: Duration::ZERO,
@@ -403,6 +408,21 @@ impl Auth0Builder {
         self
     }
 
+    /// Where grants are read from when a route does not say: [`Grants::Scope`] (default, as the
+    /// reference), `Permissions` or `ScopeOrPermissions` (Auth0 RBAC's `permissions` claim).
+    pub fn grants(mut self, grants: Grants) -> Self {
+        self.grants = grants;
+        self
+    }
+
+    /// Answers a request without any `Authorization` header with RFC 6750's `401` and a bare
+    /// challenge (no error parameters) instead of the reference's `400 invalid_request`.
+    /// Default `false`. Malformed or unknown-scheme credentials stay `400`.
+    pub fn missing_credentials_unauthorized(mut self, enabled: bool) -> Self {
+        self.missing_credentials_unauthorized = enabled;
+        self
+    }
+
     /// Clock leeway applied to `exp` and `nbf`. Default 0 (as the reference).
     pub fn clock_leeway(mut self, leeway: Duration) -> Self {
         self.clock_leeway = leeway;
@@ -586,6 +606,8 @@ impl Auth0Builder {
                 algorithms,
                 proof_algorithms,
                 clock_leeway: self.clock_leeway.as_secs(),
+                grants: self.grants,
+                missing_credentials_unauthorized: self.missing_credentials_unauthorized,
                 replay_store: self.replay_store.clone(),
                 challenge,
                 error_renderer: self.error_renderer.clone(),
@@ -769,6 +791,8 @@ pub(crate) struct Config {
     pub(crate) proof_algorithms: Vec<Algorithm>,
     /// Seconds.
     pub(crate) clock_leeway: u64,
+    pub(crate) grants: Grants,
+    pub(crate) missing_credentials_unauthorized: bool,
     pub(crate) challenge: ChallengeContext,
     pub(crate) replay_store: Option<Arc<dyn ReplayStore>>,
     pub(crate) error_renderer: Option<ErrorRenderer>,

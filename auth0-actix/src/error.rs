@@ -91,6 +91,7 @@ impl fmt::Display for ErrorCode {
 #[derive(Clone)]
 pub struct AuthError {
     code: ErrorCode,
+    status: StatusCode,
     description: Cow<'static, str>,
     scheme: Scheme,
     challenge: Option<HeaderValue>,
@@ -100,6 +101,7 @@ impl AuthError {
     pub(crate) fn new(code: ErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
         AuthError {
             code,
+            status: code.status(),
             description: description.into(),
             scheme: Scheme::Bearer,
             challenge: None,
@@ -126,6 +128,14 @@ impl AuthError {
             ErrorCode::InternalServerError,
             "An unexpected error occurred during authentication",
         )
+    }
+
+    /// RFC 6750's answer to a request without credentials: 401 with a bare challenge.
+    pub(crate) fn missing_credentials_unauthorized() -> Self {
+        AuthError {
+            status: StatusCode::UNAUTHORIZED,
+            ..Self::invalid_request()
+        }
     }
 
     /// Records the scheme the client used, which decides where challenge parameters go.
@@ -184,7 +194,7 @@ impl AuthError {
     /// Adds this error's `WWW-Authenticate` header to a response built elsewhere and sets its
     /// status, so a custom renderer cannot drop the challenge.
     pub(crate) fn decorate(&self, mut res: HttpResponse) -> HttpResponse {
-        *res.status_mut() = self.code.status();
+        *res.status_mut() = self.status;
         if let Some(v) = &self.challenge {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, v.clone());
@@ -217,11 +227,11 @@ impl std::error::Error for AuthError {}
 
 impl ResponseError for AuthError {
     fn status_code(&self) -> StatusCode {
-        self.code.status()
+        self.status
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut res = HttpResponse::build(self.code.status());
+        let mut res = HttpResponse::build(self.status);
         if let Some(v) = &self.challenge {
             res.insert_header((header::WWW_AUTHENTICATE, v.clone()));
         }

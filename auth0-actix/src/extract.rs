@@ -17,6 +17,9 @@ use actix_web::error::InternalError;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use tokio::sync::OnceCell;
 
+use crate::authorize::Requirement;
+use std::sync::OnceLock;
+
 use crate::claims::Claims;
 use crate::config::{Auth0, Config};
 use crate::error::AuthError;
@@ -29,7 +32,7 @@ type Outcome = Result<Arc<Authenticated>, AuthError>;
 struct Slot(Rc<OnceCell<Outcome>>);
 
 /// The app's [`Auth0`], or a logged 500 explaining how to register it (never a 401).
-fn auth0(req: &HttpRequest) -> Result<Auth0, actix_web::Error> {
+pub(crate) fn auth0(req: &HttpRequest) -> Result<Auth0, actix_web::Error> {
     if let Some(auth0) = req.app_data::<Auth0>().or_else(|| {
         req.app_data::<actix_web::web::Data<Auth0>>()
             .map(|d| d.get_ref())
@@ -155,11 +158,11 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for ClaimsAs<T> {
     }
 }
 
-/// Implemented by the type `#[require_auth(scopes = …)]` generates for each handler.
+/// Implemented by the type `#[require_auth(..)]` generates for each handler that names scopes.
 #[doc(hidden)]
 pub trait ScopeRequirement: 'static {
-    /// Every scope listed here must be granted (AND).
-    const SCOPES: &'static [&'static str];
+    /// What the handler requires; built once.
+    fn requirement() -> &'static Requirement;
 }
 
 /// No scope requirement: any valid token.
@@ -167,11 +170,14 @@ pub trait ScopeRequirement: 'static {
 pub struct NoScopes;
 
 impl ScopeRequirement for NoScopes {
-    const SCOPES: &'static [&'static str] = &[];
+    fn requirement() -> &'static Requirement {
+        static NONE: OnceLock<Requirement> = OnceLock::new();
+        NONE.get_or_init(Requirement::none)
+    }
 }
 
 /// What `#[require_auth]` inserts as a handler's first parameter: verifies the request (shared
-/// with [`Claims`]) and checks `S::SCOPES`.
+/// with [`Claims`] and the middleware) and checks `S::requirement()`.
 #[doc(hidden)]
 pub struct RequireAuth<S: ScopeRequirement = NoScopes>(PhantomData<S>);
 
@@ -185,7 +191,7 @@ impl<S: ScopeRequirement> FromRequest for RequireAuth<S> {
             let auth0 = auth0(&req)?;
             let cfg = &auth0.inner;
             let result = match verified(&req, &auth0).await {
-                Ok(v) => crate::scope::require(cfg, &v, S::SCOPES),
+                Ok(v) => crate::authorize::require(cfg, &v, S::requirement()),
                 Err(e) => Err(e),
             };
             result
@@ -193,4 +199,52 @@ impl<S: ScopeRequirement> FromRequest for RequireAuth<S> {
                 .map_err(|e| into_actix_error(cfg, e))
         })
     }
+}
+
+/// Optional authentication: `None` when the request carries no `Authorization` header at all,
+/// the verified claims when it carries valid credentials, and the usual error response when it
+/// carries credentials that do not verify — never a silent anonymous for a bad token.
+///
+/// (actix-web's own `Option<Claims>` would turn every error into `None`; use this instead.)
+///
+/// ```
+/// use actix_web::{get, Responder};
+/// use auth0_actix::OptionalClaims;
+///
+/// #[get("/greeting")]
+/// async fn greeting(OptionalClaims(claims): OptionalClaims) -> impl Responder {
+///     match claims {
+///         Some(c) => format!("hello {}", c.sub.unwrap_or_default()),
+///         None => "hello stranger".to_owned(),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct OptionalClaims(pub Option<Claims>);
+
+impl FromRequest for OptionalClaims {
+    type Error = actix_web::Error;
+    type Future = LocalFuture<OptionalClaims>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let auth0 = auth0(&req)?;
+            if matches!(
+                crate::request::credentials(&req),
+                Ok(crate::request::Credentials::Missing)
+            ) {
+                return Ok(OptionalClaims(None));
+            }
+            match verified(&req, &auth0).await {
+                Ok(v) => Ok(OptionalClaims(Some(v.claims.clone()))),
+                Err(e) => Err(into_actix_error(&auth0.inner, e)),
+            }
+        })
+    }
+}
+
+/// The outcome already computed for this request, if verification has finished (for guards).
+pub(crate) fn finished(ext: &actix_web::dev::Extensions) -> Option<Arc<Authenticated>> {
+    ext.get::<Slot>()?.0.get()?.as_ref().ok().cloned()
 }

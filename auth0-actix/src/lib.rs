@@ -79,6 +79,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod algorithm;
+mod authorize;
 mod challenge;
 mod claims;
 mod clock;
@@ -86,10 +87,11 @@ mod config;
 pub mod dpop;
 mod error;
 mod extract;
+pub mod guard;
 mod keys;
 mod metrics;
+mod middleware;
 mod request;
-mod scope;
 mod token;
 mod verify;
 
@@ -99,6 +101,7 @@ pub mod testing;
 
 pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use auth0_actix_macros::require_auth;
+pub use authorize::{Grants, Requirement};
 pub use challenge::Scheme;
 pub use claims::{Audience, Claims, Confirmation};
 #[cfg(feature = "testing")]
@@ -111,13 +114,16 @@ pub use config::{
     DEFAULT_UNKNOWN_KID_COOLDOWN, MAX_DOCUMENT_BYTES,
 };
 pub use error::{AuthError, ConfigError, ErrorCode};
-pub use extract::ClaimsAs;
+pub use extract::{ClaimsAs, OptionalClaims};
 pub use metrics::Metrics;
+pub use middleware::Protect;
 pub use token::MAX_TOKEN_BYTES;
 pub use verify::Authenticated;
 
 /// Items the `#[require_auth]` macro expands to. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::authorize::lazy_requirement;
     pub use crate::extract::{NoScopes, RequireAuth, ScopeRequirement};
+    pub use std::sync::OnceLock;
 }

@@ -83,6 +83,9 @@ impl Auth0 {
 async fn verify_request(cfg: &Config, req: &HttpRequest) -> Result<Authenticated, AuthError> {
     let (scheme, token) = match request::credentials(req)? {
         Credentials::Token(scheme, token) => (scheme, token),
+        Credentials::Missing if cfg.missing_credentials_unauthorized => {
+            return Err(AuthError::missing_credentials_unauthorized())
+        }
         Credentials::Missing | Credentials::Unusable => return Err(AuthError::invalid_request()),
     };
     #[cfg(feature = "testing")]
