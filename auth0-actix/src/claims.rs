@@ -1,6 +1,8 @@
 //! The verified access token's claims: typed standard claims, every other claim reachable, and
 //! scope helpers. [`Claims`] is also an actix-web extractor (see [`crate::extract`]).
 
+use std::sync::Arc;
+
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -50,7 +52,7 @@ pub struct Confirmation {
 ///
 /// Standard claims are typed fields; every claim, standard or custom (such as namespaced
 /// `https://example.com/role` claims added by Auth0 Actions, or RBAC `permissions`), is
-/// reachable with [`get`](Self::get) or [`deserialize`](Self::deserialize).
+/// reachable with [`get`](TokenClaims::get) or [`deserialize`](TokenClaims::deserialize).
 ///
 /// ```
 /// use auth0_actix::Claims;
@@ -60,9 +62,28 @@ pub struct Confirmation {
 /// let role = claims.get("https://example.com/role").and_then(|v| v.as_str());
 /// # let _ = (user, can_read, role); }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
+pub struct Claims(Arc<TokenClaims>);
+
+impl std::ops::Deref for Claims {
+    type Target = TokenClaims;
+
+    fn deref(&self) -> &TokenClaims {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Claims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The fields and helpers of [`Claims`] (which dereferences to this; cloning `Claims` is one
+/// reference-count increment).
+#[derive(Debug)]
 #[non_exhaustive]
-pub struct Claims {
+pub struct TokenClaims {
     /// Issuer (`iss`), exactly as in the token.
     pub iss: String,
     /// Subject (`sub`): the user ID, or `<client_id>@clients` for machine-to-machine tokens.
@@ -110,7 +131,7 @@ impl Claims {
             .map(|c| Confirmation {
                 jkt: c.get("jkt").and_then(Value::as_str).map(str::to_owned),
             });
-        Claims {
+        Claims(Arc::new(TokenClaims {
             iss: string("iss").unwrap_or_default(),
             sub: string("sub"),
             aud,
@@ -123,7 +144,7 @@ impl Claims {
             jti: string("jti"),
             cnf,
             raw,
-        }
+        }))
     }
 
     /// Claims made up for tests; see [`crate::testing`].
@@ -134,7 +155,9 @@ impl Claims {
             _ => Claims::from_verified(Map::new()),
         }
     }
+}
 
+impl TokenClaims {
     /// Any claim by name, e.g. `permissions` or `https://example.com/role`.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.raw.get(name)

@@ -17,6 +17,10 @@ use crate::dpop::{InMemoryReplayStore, ReplayStore};
 use crate::error::{AuthError, ConfigError};
 use crate::keys::KeyStore;
 use crate::metrics::{Counters, Metrics};
+use crate::verified_cache::{
+    TokenCache, DEFAULT_TOKEN_CACHE_BYTES, DEFAULT_TOKEN_CACHE_ENTRIES,
+    DEFAULT_TOKEN_CACHE_TTL_SECS,
+};
 
 /// How DPoP (RFC 9449) is handled, from `dpop_enabled` / `dpop_required`.
 ///
@@ -100,6 +104,8 @@ pub struct Auth0Builder {
     algorithms: Vec<Algorithm>,
     grants: Grants,
     missing_credentials_unauthorized: bool,
+    token_cache_entries: usize,
+    token_cache_ttl: Duration,
     proof_algorithms: Vec<Algorithm>,
     replay_store: Option<Arc<dyn ReplayStore>>,
     clock_leeway: Duration,
@@ -142,6 +148,8 @@ impl Default for Auth0Builder {
             algorithms: vec![Algorithm::RS256],
             grants: Grants::Scope,
             missing_credentials_unauthorized: false,
+            token_cache_entries: DEFAULT_TOKEN_CACHE_ENTRIES,
+            token_cache_ttl: Duration::from_secs(DEFAULT_TOKEN_CACHE_TTL_SECS),
             proof_algorithms: vec![Algorithm::ES256],
             replay_store: Some(Arc::new(InMemoryReplayStore::default())),
             clock_leeway: Duration::ZERO,
@@ -423,6 +431,21 @@ impl Auth0Builder {
         self
     }
 
+    /// How many verified access tokens to remember so that a repeated token skips signature
+    /// verification (see the crate docs' "Verified-token cache" section for why this is safe).
+    /// Default 10 000; `0` turns the cache off. Memory is also bounded (16 MiB of tokens) and
+    /// tokens over 8 KiB are never cached.
+    pub fn verified_token_cache(mut self, entries: usize) -> Self {
+        self.token_cache_entries = entries;
+        self
+    }
+
+    /// Longest time a verified token is remembered (never past its `exp`). Default 300 s.
+    pub fn verified_token_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.token_cache_ttl = ttl;
+        self
+    }
+
     /// Clock leeway applied to `exp` and `nbf`. Default 0 (as the reference).
     pub fn clock_leeway(mut self, leeway: Duration) -> Self {
         self.clock_leeway = leeway;
@@ -607,6 +630,13 @@ impl Auth0Builder {
                 proof_algorithms,
                 clock_leeway: self.clock_leeway.as_secs(),
                 grants: self.grants,
+                token_cache: (self.token_cache_entries > 0).then(|| {
+                    TokenCache::new(
+                        self.token_cache_entries,
+                        DEFAULT_TOKEN_CACHE_BYTES,
+                        self.token_cache_ttl.as_secs(),
+                    )
+                }),
                 missing_credentials_unauthorized: self.missing_credentials_unauthorized,
                 replay_store: self.replay_store.clone(),
                 challenge,
@@ -793,6 +823,7 @@ pub(crate) struct Config {
     pub(crate) clock_leeway: u64,
     pub(crate) grants: Grants,
     pub(crate) missing_credentials_unauthorized: bool,
+    pub(crate) token_cache: Option<TokenCache>,
     pub(crate) challenge: ChallengeContext,
     pub(crate) replay_store: Option<Arc<dyn ReplayStore>>,
     pub(crate) error_renderer: Option<ErrorRenderer>,

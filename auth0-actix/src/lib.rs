@@ -93,6 +93,7 @@ mod metrics;
 mod middleware;
 mod request;
 mod token;
+mod verified_cache;
 mod verify;
 
 #[cfg(feature = "testing")]
@@ -103,7 +104,7 @@ pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use auth0_actix_macros::require_auth;
 pub use authorize::{Grants, Requirement};
 pub use challenge::Scheme;
-pub use claims::{Audience, Claims, Confirmation};
+pub use claims::{Audience, Claims, Confirmation, TokenClaims};
 #[cfg(feature = "testing")]
 pub use clock::ManualClock;
 pub use clock::{Clock, SystemClock};
@@ -118,6 +119,10 @@ pub use extract::{ClaimsAs, OptionalClaims};
 pub use metrics::Metrics;
 pub use middleware::Protect;
 pub use token::MAX_TOKEN_BYTES;
+pub use verified_cache::{
+    DEFAULT_TOKEN_CACHE_BYTES, DEFAULT_TOKEN_CACHE_ENTRIES, DEFAULT_TOKEN_CACHE_TTL_SECS,
+    MAX_CACHED_TOKEN_BYTES,
+};
 pub use verify::Authenticated;
 
 /// Items the `#[require_auth]` macro expands to. Not a public API.

@@ -19,6 +19,7 @@ use crate::algorithm::Algorithm;
 use crate::claims::Claims;
 use crate::config::{normalize_domain, Config, Domains, ResolverContext};
 use crate::error::{AuthError, ErrorCode};
+use crate::verified_cache::TokenCache;
 
 /// base64url, padding optional on input (as the reference), none on output.
 pub(crate) const B64: GeneralPurpose = GeneralPurpose::new(
@@ -137,11 +138,53 @@ pub(crate) struct RequestContext<'r> {
 }
 
 /// Verifies an access token completely and returns its claims.
+///
+/// With the verified-token cache on, a byte-identical token verified before (with the current
+/// key set, before its expiry) skips straight to its claims; see [`crate::verified_cache`].
 pub(crate) async fn verify(
     cfg: &Config,
     token: &str,
     request: Option<RequestContext<'_>>,
 ) -> Result<Claims, AuthError> {
+    let Some((cache, key)) = cfg.token_cache.as_ref().zip(TokenCache::key(token)) else {
+        return verify_uncached(cfg, token, request).await.map(|v| v.claims);
+    };
+    let generation = cfg.keys.generation();
+    let now = cfg.clock.now().as_secs_f64();
+    if let Some(hit) = cache.get(&key, now, generation) {
+        if let Some(domains) = &cfg.domains {
+            check_allowed(domains, &hit.issuer, request, cfg.keys.allow_http()).await?;
+        }
+        return Ok(hit.claims);
+    }
+    let verified = verify_uncached(cfg, token, request).await?;
+    let valid_until = verified.exp + cfg.clock_leeway as f64;
+    let claims = verified.claims;
+    cache.insert(
+        key,
+        token.len(),
+        claims.clone(),
+        verified.issuer,
+        now,
+        valid_until,
+        generation,
+    );
+    Ok(claims)
+}
+
+/// A fully verified token.
+struct VerifiedToken {
+    claims: Claims,
+    /// Normalised issuer.
+    issuer: String,
+    exp: f64,
+}
+
+async fn verify_uncached(
+    cfg: &Config,
+    token: &str,
+    request: Option<RequestContext<'_>>,
+) -> Result<VerifiedToken, AuthError> {
     let (unverified, alg) = parse(token, &cfg.algorithms)?;
     let Unverified {
         header,
@@ -227,8 +270,12 @@ pub(crate) async fn verify(
     key.verify_sig(signing_input.as_bytes(), &signature)
         .map_err(|_| invalid("Signature verification failed: bad_signature"))?;
 
-    check_claims(cfg, &payload, iss, discovery_issuer_raw)?;
-    Ok(Claims::from_verified(payload))
+    let exp = check_claims(cfg, &payload, iss, discovery_issuer_raw)?;
+    Ok(VerifiedToken {
+        claims: Claims::from_verified(payload),
+        issuer: token_issuer,
+        exp,
+    })
 }
 
 /// Custom domains: the (normalised) token issuer must be in the static list or in what the
@@ -291,12 +338,13 @@ fn numeric(payload: &Map<String, Value>, name: &str) -> Result<Option<f64>, Auth
 }
 
 /// Steps after the signature: exact issuer, audience, expiry, not-before and issued-at.
+/// Returns `exp`.
 fn check_claims(
     cfg: &Config,
     payload: &Map<String, Value>,
     iss: &str,
     discovery_issuer_raw: &str,
-) -> Result<(), AuthError> {
+) -> Result<f64, AuthError> {
     if iss != discovery_issuer_raw {
         return Err(invalid(
             "Verified Token issuer does not match the discovery issuer",
@@ -316,11 +364,12 @@ fn check_claims(
     }
     let now = now(cfg) as f64;
     let leeway = cfg.clock_leeway as f64;
-    match numeric(payload, "exp")? {
-        None => return Err(invalid("Missing 'exp' claim in token")),
+    let exp = match numeric(payload, "exp")? {
+        // The reference's text for a missing exp is the expired one (behaviour.md §2.2 step 17).
+        None => return Err(invalid("Token is expired")),
         Some(exp) if now >= exp + leeway => return Err(invalid("Token is expired")),
-        Some(_) => {}
-    }
+        Some(exp) => exp,
+    };
     // RFC 7519 §4.1.5: MUST NOT be accepted before nbf (difference D1).
     if let Some(nbf) = numeric(payload, "nbf")? {
         if now + leeway < nbf {
@@ -330,7 +379,7 @@ fn check_claims(
     if numeric(payload, "iat")?.is_none() {
         return Err(invalid("Missing 'iat' claim in token"));
     }
-    Ok(())
+    Ok(exp)
 }
 
 #[cfg(test)]

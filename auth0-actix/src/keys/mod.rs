@@ -41,6 +41,8 @@ struct Inner {
     allow_http: bool,
     kid_cooldown: Duration,
     counters: Arc<Counters>,
+    /// Bumped by every JWKS fetch: what the verified-token cache checks its entries against.
+    generation: AtomicU64,
 }
 
 /// What the two document kinds differ in.
@@ -80,7 +82,11 @@ impl Document for KeySet {
         jwks_uri.to_owned()
     }
     fn parse(inner: &Inner, body: &[u8]) -> Result<Self, String> {
-        KeySet::parse(body, &inner.algorithms)
+        let keys = KeySet::parse(body, &inner.algorithms)?;
+        inner
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Ok(keys)
     }
 }
 
@@ -106,7 +112,13 @@ impl KeyStore {
             allow_http: s.allow_http,
             kid_cooldown: s.kid_cooldown,
             counters,
+            generation: AtomicU64::new(0),
         })))
+    }
+
+    /// The key-set generation: changes whenever any JWKS is fetched.
+    pub(crate) fn generation(&self) -> u64 {
+        self.0.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Whether plain-http loopback issuers are allowed.
