@@ -140,7 +140,7 @@ fn parse_value(input: ParseStream<'_>, eq_span: Span) -> syn::Result<Vec<String>
             format!("missing value after `scopes =`; {USAGE}"),
         ));
     }
-    Err(not_a_string(input))
+    Err(not_a_string(input, false))
 }
 
 /// Parses one string literal inside the scope array.
@@ -148,21 +148,28 @@ fn parse_lit_str(input: ParseStream<'_>) -> syn::Result<LitStr> {
     if input.peek(LitStr) {
         input.parse()
     } else {
-        Err(not_a_string(input))
+        Err(not_a_string(input, true))
     }
 }
 
 /// Builds the error for a value that is not a string literal, spanning the whole expression
 /// when it parses as one (e.g. a constant or a `concat!` call).
-fn not_a_string(input: ParseStream<'_>) -> syn::Error {
-    const MSG: &str = "expected a string literal or an array of string literals, e.g. \
-                       `scopes = \"read:messages\"` or `scopes = [\"read:data\", \"write:data\"]`; \
-                       constants and macros are not supported because scopes are checked at \
-                       compile time";
+fn not_a_string(input: ParseStream<'_>, in_list: bool) -> syn::Error {
+    let expected = if in_list {
+        "expected a string literal in the scope list, e.g. \
+         `scopes = [\"read:data\", \"write:data\"]`"
+    } else {
+        "expected a string literal or an array of string literals, e.g. \
+         `scopes = \"read:messages\"` or `scopes = [\"read:data\", \"write:data\"]`"
+    };
+    let msg = format!(
+        "{expected}; constants and macros are not supported because scopes are checked at \
+         compile time"
+    );
     let fork = input.fork();
     match fork.parse::<Expr>() {
-        Ok(expr) => syn::Error::new_spanned(expr, MSG),
-        Err(_) => input.error(MSG),
+        Ok(expr) => syn::Error::new_spanned(expr, msg),
+        Err(_) => input.error(msg),
     }
 }
 
@@ -396,7 +403,10 @@ mod tests {
             quote!(scopes = ["a", 'b']),
         ] {
             let msg = error(tokens);
-            assert!(msg.contains("expected a string literal"), "{msg}");
+            assert!(
+                msg.contains("expected a string literal in the scope list"),
+                "{msg}"
+            );
         }
     }
 

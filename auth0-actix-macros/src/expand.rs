@@ -4,7 +4,8 @@
 //! macro only inserts one extra first parameter, an `auth0_actix::__private::RequireAuth<S>`
 //! extractor. Being first, it runs before the handler's other extractors, so a missing or bad
 //! token is reported before, say, a malformed JSON body. With scopes, `S` is a hidden
-//! zero-sized type emitted right before the handler whose `ScopeRequirement::SCOPES` lists them.
+//! zero-sized type emitted right before the handler, whose `ScopeRequirement::requirement()`
+//! is `Requirement::all([..the scopes..])`, built once.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};

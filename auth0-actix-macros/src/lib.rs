@@ -17,11 +17,12 @@
 //!     HttpResponse::Ok().body("hello, authenticated caller")
 //! }
 //!
-//! /// The token must grant `read:messages`.
+//! /// The token must grant `read:messages`; the verified claims are available too.
 //! #[get("/api/messages")]
 //! #[require_auth(scopes = "read:messages")]
-//! async fn messages(_claims: Claims) -> impl Responder {
-//!     HttpResponse::Ok().json(["first message"])
+//! async fn messages(claims: Claims) -> impl Responder {
+//!     let caller = claims.sub.as_deref().unwrap_or("anonymous");
+//!     HttpResponse::Ok().body(format!("messages for {caller}"))
 //! }
 //!
 //! /// The token must grant both scopes.
@@ -34,6 +35,7 @@
 //!     HttpResponse::Ok().body(format!("updated {id}"))
 //! }
 //!
+//! // In a real app, also add the `auth0_actix::Auth0` handle with `.app_data(..)`.
 //! let _app = App::new().service(private).service(messages).service(update);
 //! ```
 
@@ -77,7 +79,7 @@ mod expand;
 /// #[derive(Clone, Copy, Debug)]
 /// struct __Auth0ActixScopes_update;
 /// impl ::auth0_actix::__private::ScopeRequirement for __Auth0ActixScopes_update {
-///     const SCOPES: &'static [&'static str] = &["read:data", "write:data"];
+///     // builds ::auth0_actix::Requirement::all(["read:data", "write:data"]) once
 /// }
 /// async fn update(
 ///     _: ::auth0_actix::__private::RequireAuth<__Auth0ActixScopes_update>,

@@ -1,0 +1,13 @@
+use actix_web::{get, App, Responder};
+use auth0_actix_macros::require_auth;
+
+#[require_auth(scopes = "read:data")]
+#[get("/data")]
+#[require_auth(scopes = "write:data")]
+async fn data() -> impl Responder {
+    "data"
+}
+
+fn main() {
+    let _app = App::new().service(data);
+}

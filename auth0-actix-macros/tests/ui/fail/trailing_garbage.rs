@@ -1,0 +1,27 @@
+use actix_web::{get, App, Responder};
+use auth0_actix_macros::require_auth;
+
+#[get("/data")]
+#[require_auth(scopes = "read:data" "write:data")]
+async fn data() -> impl Responder {
+    "data"
+}
+
+#[get("/list")]
+#[require_auth(scopes = ["read:data"], extra)]
+async fn list() -> impl Responder {
+    "list"
+}
+
+#[get("/positional")]
+#[require_auth("read:data")]
+async fn positional() -> impl Responder {
+    "positional"
+}
+
+fn main() {
+    let _app = App::new()
+        .service(data)
+        .service(list)
+        .service(positional);
+}
