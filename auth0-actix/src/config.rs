@@ -726,6 +726,15 @@ pub(crate) fn normalize_domain(input: &str, allow_http_loopback: bool) -> Result
     if authority.is_empty() {
         return Err("domain must be a non-empty string".into());
     }
+    // Fast path (every token's `iss` goes through here): a plain DNS name with an optional
+    // port, which a URL parser would leave unchanged, needs no parser.
+    if scheme == "https" && is_plain_dns_authority(authority) {
+        let mut normalized = String::with_capacity(authority.len() + 9);
+        normalized.push_str("https://");
+        normalized.push_str(authority);
+        normalized.push('/');
+        return Ok(normalized);
+    }
     let url = url::Url::parse(&format!("{scheme}://{authority}/"))
         .map_err(|e| format!("invalid domain URL ({e})"))?;
     let host = url.host_str().unwrap_or_default();
@@ -746,6 +755,43 @@ pub(crate) fn normalize_domain(input: &str, allow_http_loopback: bool) -> Result
         ));
     }
     Ok(normalized)
+}
+
+/// `label(.label)*[:port]` with lower-case letters, digits and inner hyphens, no label starting
+/// with `xn--`-style oddities the parser would need to check, a non-numeric final label, and a
+/// port of 1–5 digits without a leading zero. Anything else takes the URL parser's path.
+fn is_plain_dns_authority(authority: &str) -> bool {
+    let (host, port) = match authority.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    let port_ok = port.is_none_or(|p| {
+        (1..=5).contains(&p.len())
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && !p.starts_with('0')
+            && p.parse::<u16>().is_ok_and(|n| n != 443)
+    });
+    let labels_ok = !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && !l.starts_with("xn--")
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        && host
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.bytes().any(|b| b.is_ascii_lowercase()));
+    // A dotted-quad IPv4 address in canonical form (what the URL parser would print).
+    let ipv4_ok = || {
+        host.parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| host.len() <= 15 && ip.to_string() == host)
+    };
+    port_ok && (labels_ok || ipv4_ok())
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -964,6 +1010,44 @@ mod tests {
         assert!(err("").contains("non-empty"));
         assert!(err("   ").contains("non-empty"));
         assert!(err("ftp://x").contains("https required"));
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_url_parser() {
+        for d in [
+            "a.b",
+            "tenant.us.auth0.com",
+            "x-y.example.com:8443",
+            "localhost:3000",
+            "a1.b2",
+            "127.0.0.1:8443",
+            "10.0.0.1",
+        ] {
+            assert!(is_plain_dns_authority(d), "{d}");
+            let parsed = url::Url::parse(&format!("https://{d}/")).unwrap();
+            assert_eq!(parsed.as_str(), format!("https://{d}/"), "{d}");
+        }
+        for d in [
+            "127.1",
+            "1.2.3.04",
+            "a..b",
+            "-a.b",
+            "a-.b",
+            "xn--bcher-kva.de",
+            "a.b:0",
+            "a.b:443",
+            "a.b:99999",
+            "a.b:",
+            "[::1]",
+            "a_b.c",
+            "A.b",
+        ] {
+            assert!(!is_plain_dns_authority(d), "{d}");
+        }
+        assert_eq!(
+            normalize_domain("https://a.b:443/", false).unwrap_err(),
+            "invalid domain URL (not a canonical host: use https://a.b/)"
+        );
     }
 
     #[test]

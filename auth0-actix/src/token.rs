@@ -130,11 +130,12 @@ pub(crate) fn now(cfg: &Config) -> i64 {
     cfg.clock.now().as_secs() as i64
 }
 
-/// The request a token arrived with, for custom-domain resolvers.
+/// The request a token arrived with, for custom-domain resolvers (its URL is built only when a
+/// resolver asks, keeping it off the hot path).
 #[derive(Clone, Copy)]
 pub(crate) struct RequestContext<'r> {
-    pub(crate) url: Option<&'r str>,
-    pub(crate) headers: &'r actix_web::http::header::HeaderMap,
+    pub(crate) req: &'r actix_web::HttpRequest,
+    pub(crate) trust_proxy: bool,
 }
 
 /// Verifies an access token completely and returns its claims.
@@ -295,10 +296,11 @@ async fn check_allowed(
             .then_some(())
             .ok_or_else(not_allowed),
         Domains::Resolver(resolver) => {
+            let url = request.and_then(|r| crate::request::request_url(r.req, r.trust_proxy));
             let ctx = ResolverContext {
                 unverified_iss: token_issuer,
-                request_url: request.and_then(|r| r.url),
-                request_headers: request.map(|r| r.headers),
+                request_url: url.as_deref(),
+                request_headers: request.map(|r| r.req.headers()),
             };
             let list = resolver
                 .resolve(&ctx)

@@ -111,10 +111,9 @@ async fn verify_bearer(
     req: &HttpRequest,
     token: &str,
 ) -> Result<Authenticated, AuthError> {
-    let url = request::request_url(req, cfg.trust_proxy);
     let context = token::RequestContext {
-        url: url.as_deref(),
-        headers: req.headers(),
+        req,
+        trust_proxy: cfg.trust_proxy,
     };
     let claims = token::verify(cfg, token, Some(context)).await?;
     if cfg.mode != DpopMode::Disabled {

@@ -50,10 +50,9 @@ async fn verify(
         ));
     }
     let parsed = proof::parse(proof)?;
-    let url = request::request_url(req, cfg.trust_proxy);
     let context = token::RequestContext {
-        url: url.as_deref(),
-        headers: req.headers(),
+        req,
+        trust_proxy: cfg.trust_proxy,
     };
     let claims = token::verify(cfg, access_token, Some(context)).await?;
     match claims.get("cnf") {
@@ -69,6 +68,7 @@ async fn verify(
             ))
         }
     }
+    let url = request::request_url(req, cfg.trust_proxy);
     let verified = proof::verify(
         cfg,
         &parsed,
