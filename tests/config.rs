@@ -1,0 +1,667 @@
+//! Configuration as an application meets it: builder defaults (behaviour.md §6.2, §6.3),
+//! domain normalisation (§6.10, difference D14) both at build time and end to end against the
+//! local issuer, contradictory DPoP settings (D15), token algorithms, and the environment
+//! variables read through `Auth0Builder::from_lookup` (never the process environment, so the
+//! tests can run in parallel).
+
+use std::time::Duration;
+
+use actix_web::{get, web, HttpResponse};
+use auth0_actix::testing::{DpopKey, LocalIssuer};
+use auth0_actix::{require_auth, Algorithm, Auth0, Auth0Builder, Claims, ConfigError, DpopMode};
+use e2e_support::{builder_for, send, Reply, TestApp};
+use serde_json::json;
+
+#[get("/test")]
+#[require_auth]
+async fn test_route(claims: Claims) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "user": claims.sub }))
+}
+
+fn serve(auth0: Auth0) -> TestApp {
+    e2e_support::start(auth0, |cfg: &mut web::ServiceConfig| {
+        cfg.service(test_route);
+    })
+}
+
+async fn bearer(app: &TestApp, token: &str) -> Reply {
+    send(
+        e2e_support::client()
+            .get(app.at("/test"))
+            .bearer_auth(token),
+    )
+    .await
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A builder with a domain that is never contacted (nothing here sends a request).
+fn offline() -> Auth0Builder {
+    Auth0::builder()
+        .domain("tenant.auth0.com")
+        .audience("my-audience")
+}
+
+/// The issuer `domain` normalises to, through the public builder.
+fn issuer_of(domain: &str) -> String {
+    Auth0::builder()
+        .domain(domain)
+        .audience("my-audience")
+        .build()
+        .unwrap_or_else(|e| panic!("{domain:?} should be accepted: {e}"))
+        .issuer()
+        .expect("a single-domain configuration")
+        .to_owned()
+}
+
+/// The reason `domain` is rejected at build time.
+fn domain_error(domain: &str) -> String {
+    match Auth0::builder().domain(domain).audience("a").build() {
+        Err(ConfigError::Invalid { setting, reason }) => {
+            assert_eq!(setting, "domain (AUTH0_DOMAIN)");
+            reason
+        }
+        Err(other) => panic!("{domain:?}: unexpected error {other:?}"),
+        Ok(auth0) => panic!("{domain:?} was accepted as {:?}", auth0.issuer()),
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// §6.2 / §6.3 defaults and DPoP settings
+
+#[test]
+fn test_dpop_default_configuration() {
+    let auth0 = offline().build().unwrap();
+    assert_eq!(auth0.dpop_mode(), DpopMode::Allowed);
+    assert_eq!(auth0_actix::DEFAULT_DPOP_IAT_LEEWAY, 30);
+    assert_eq!(auth0_actix::DEFAULT_DPOP_IAT_OFFSET, 300);
+    assert_eq!(auth0_actix::DEFAULT_CACHE_TTL, Duration::from_secs(600));
+    assert_eq!(auth0_actix::DEFAULT_CACHE_MAX_ENTRIES, 100);
+    assert_eq!(auth0_actix::MAX_DOCUMENT_BYTES, 1024 * 1024);
+}
+
+#[test]
+fn test_dpop_disabled_configuration() {
+    let auth0 = offline().dpop_enabled(false).build().unwrap();
+    assert_eq!(auth0.dpop_mode(), DpopMode::Disabled);
+    let auth0 = offline().dpop_required(true).build().unwrap();
+    assert_eq!(auth0.dpop_mode(), DpopMode::Required);
+    let auth0 = offline()
+        .dpop_enabled(true)
+        .dpop_required(false)
+        .build()
+        .unwrap();
+    assert_eq!(auth0.dpop_mode(), DpopMode::Allowed);
+}
+
+/// The leeway/offset can only be observed through proofs: one 45 s in the future, one 400 s old.
+#[tokio::test]
+async fn test_dpop_custom_timing_configuration() {
+    let issuer = LocalIssuer::start();
+    let custom = serve(
+        builder_for(&issuer)
+            .dpop_iat_leeway(60)
+            .dpop_iat_offset(600)
+            .build()
+            .unwrap(),
+    );
+    let default = serve(builder_for(&issuer).build().unwrap());
+    let key = DpopKey::generate();
+    let token = issuer.token().bound_to(&key).sign();
+    let http = e2e_support::client();
+    let request = |app: &TestApp, iat: i64| {
+        let proof = key
+            .proof("GET", &app.at("/test"))
+            .access_token(&token)
+            .iat(iat)
+            .sign();
+        http.get(app.at("/test"))
+            .header("authorization", format!("DPoP {token}"))
+            .header("dpop", proof)
+    };
+    for iat in [now() + 45, now() - 400] {
+        assert_eq!(send(request(&custom, iat)).await.status, 200, "iat {iat}");
+    }
+    send(request(&default, now() + 45)).await.assert_error(
+        400,
+        "invalid_dpop_proof",
+        "DPoP Proof iat is from the future",
+    );
+    send(request(&default, now() - 400)).await.assert_error(
+        400,
+        "invalid_dpop_proof",
+        "DPoP Proof iat is too old",
+    );
+}
+
+#[test]
+fn test_mcd_backward_compatibility_single_domain() {
+    let auth0 = offline().build().unwrap();
+    assert_eq!(auth0.issuer(), Some("https://tenant.auth0.com/"));
+    assert_eq!(auth0.audience(), "my-audience");
+}
+
+#[test]
+fn test_init_missing_args() {
+    assert!(matches!(
+        Auth0::builder().domain("").audience("a").build(),
+        Err(ConfigError::Missing { setting, .. }) if setting.starts_with("domain")
+    ));
+    assert!(matches!(
+        Auth0::builder().audience("a").build(),
+        Err(ConfigError::Missing { setting, .. }) if setting.starts_with("domain")
+    ));
+    let err = Auth0::builder()
+        .domain("tenant.auth0.com")
+        .audience("")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&err, ConfigError::Missing { setting, .. } if setting.starts_with("audience")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn test_verify_access_token_fail_no_audience_config() {
+    for audience in [None, Some(""), Some("   ")] {
+        let mut builder = Auth0::builder().domain("tenant.auth0.com");
+        if let Some(a) = audience {
+            builder = builder.audience(a);
+        }
+        let err = builder.build().unwrap_err();
+        assert!(err.to_string().contains("audience"), "{err}");
+        assert!(err.to_string().contains("required"), "{err}");
+    }
+}
+
+#[test]
+fn test_cache_config_validation() {
+    assert!(matches!(
+        offline().cache_max_entries(0).build(),
+        Err(ConfigError::Invalid { setting, .. }) if setting == "cache_max_entries"
+    ));
+    assert!(offline().cache_max_entries(1).build().is_ok());
+    assert!(offline().cache_ttl(Duration::ZERO).build().is_ok());
+}
+
+#[test]
+fn test_mcd_cache_configuration_passthrough() {
+    let auth0 = offline()
+        .cache_ttl(Duration::from_secs(1200))
+        .cache_max_entries(200)
+        .build();
+    assert!(auth0.is_ok());
+}
+
+// ------------------------------------------------------------------------------------------
+// D15: a configuration that can never work is rejected
+
+#[test]
+fn contradictory_dpop_settings_are_rejected_at_build() {
+    for builder in [
+        offline().dpop_enabled(false).dpop_required(true),
+        offline().dpop_required(true).dpop_enabled(false),
+    ] {
+        match builder.build() {
+            Err(ConfigError::Conflict(msg)) => {
+                assert!(msg.contains("dpop_required(true)"), "{msg}");
+                assert!(msg.contains("dpop_enabled(false)"), "{msg}");
+            }
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// §6.10 normalize_domain, through the builder (D14)
+
+#[test]
+fn test_normalize_domain_bare() {
+    assert_eq!(issuer_of("tenant.auth0.com"), "https://tenant.auth0.com/");
+}
+
+#[test]
+fn test_normalize_domain_with_https() {
+    assert_eq!(
+        issuer_of("https://tenant.auth0.com"),
+        "https://tenant.auth0.com/"
+    );
+}
+
+#[test]
+fn test_normalize_domain_with_http() {
+    assert_eq!(
+        domain_error("http://tenant.auth0.com"),
+        "invalid domain URL (https required)"
+    );
+}
+
+#[test]
+fn test_normalize_domain_with_trailing_slash() {
+    assert_eq!(issuer_of("tenant.auth0.com/"), "https://tenant.auth0.com/");
+}
+
+#[test]
+fn test_normalize_domain_with_https_and_trailing_slash() {
+    assert_eq!(
+        issuer_of("https://tenant.auth0.com/"),
+        "https://tenant.auth0.com/"
+    );
+}
+
+#[test]
+fn test_normalize_domain_mixed_case() {
+    assert_eq!(issuer_of("TENANT.AUTH0.COM"), "https://tenant.auth0.com/");
+}
+
+#[test]
+fn test_normalize_domain_mixed_case_with_protocol() {
+    assert_eq!(
+        issuer_of("HTTPS://Tenant.Auth0.COM"),
+        "https://tenant.auth0.com/"
+    );
+}
+
+#[test]
+fn test_normalize_domain_with_whitespace() {
+    assert_eq!(
+        issuer_of("  tenant.auth0.com  "),
+        "https://tenant.auth0.com/"
+    );
+}
+
+#[test]
+fn test_normalize_domain_custom_domain() {
+    assert_eq!(issuer_of("auth.example.com"), "https://auth.example.com/");
+}
+
+#[test]
+fn test_normalize_domain_multiple_slashes() {
+    assert_eq!(
+        issuer_of("tenant.auth0.com///"),
+        "https://tenant.auth0.com/"
+    );
+}
+
+#[test]
+fn test_normalize_domain_rejects_path() {
+    assert_eq!(
+        domain_error("tenant.auth0.com/some/path"),
+        "invalid domain URL (path/query/fragment are not allowed)"
+    );
+}
+
+#[test]
+fn test_normalize_domain_rejects_query() {
+    assert_eq!(
+        domain_error("tenant.auth0.com?foo=bar"),
+        "invalid domain URL (path/query/fragment are not allowed)"
+    );
+}
+
+#[test]
+fn test_normalize_domain_rejects_fragment() {
+    assert_eq!(
+        domain_error("tenant.auth0.com#section"),
+        "invalid domain URL (path/query/fragment are not allowed)"
+    );
+}
+
+#[test]
+fn test_normalize_domain_rejects_credentials() {
+    assert_eq!(
+        domain_error("user:pass@tenant.auth0.com"),
+        "invalid domain URL (credentials are not allowed)"
+    );
+    assert_eq!(
+        domain_error("https://user:pass@tenant.auth0.com/"),
+        "invalid domain URL (credentials are not allowed)"
+    );
+}
+
+#[test]
+fn test_normalize_domain_rejects_http() {
+    assert_eq!(
+        domain_error("http://tenant.auth0.com/"),
+        "invalid domain URL (https required)"
+    );
+    assert_eq!(
+        domain_error("ftp://tenant.auth0.com"),
+        "invalid domain URL (https required)"
+    );
+}
+
+#[test]
+fn test_normalize_domain_rejects_empty() {
+    // A blank domain is a missing one.
+    for blank in ["", "   "] {
+        assert!(matches!(
+            Auth0::builder().domain(blank).audience("a").build(),
+            Err(ConfigError::Missing { setting, .. }) if setting == "domain (AUTH0_DOMAIN)"
+        ));
+    }
+    // A domain with nothing but a scheme has no host.
+    assert_eq!(
+        domain_error("https://"),
+        "domain must be a non-empty string"
+    );
+}
+
+#[test]
+fn ports_are_kept_and_the_error_names_the_setting() {
+    assert_eq!(
+        issuer_of("auth.example.com:8443"),
+        "https://auth.example.com:8443/"
+    );
+    assert_eq!(issuer_of("127.0.0.1:8443"), "https://127.0.0.1:8443/");
+    let err = Auth0::builder()
+        .domain("http://tenant.auth0.com")
+        .audience("a")
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid domain (AUTH0_DOMAIN): invalid domain URL (https required)"
+    );
+}
+
+#[test]
+fn plain_http_needs_the_opt_in_and_a_loopback_host() {
+    assert_eq!(
+        domain_error("http://127.0.0.1:9000"),
+        "invalid domain URL (https required)"
+    );
+    let local = Auth0::builder()
+        .domain("http://127.0.0.1:9000")
+        .audience("a")
+        .allow_insecure_http_on_loopback(true)
+        .build()
+        .unwrap();
+    assert_eq!(local.issuer(), Some("http://127.0.0.1:9000/"));
+    let err = Auth0::builder()
+        .domain("http://tenant.auth0.com")
+        .audience("a")
+        .allow_insecure_http_on_loopback(true)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("loopback hosts only"), "{err}");
+}
+
+/// D14 end to end: every accepted spelling of the local issuer's domain serves real requests.
+#[tokio::test]
+async fn accepted_domain_spellings_work_end_to_end() {
+    let issuer = LocalIssuer::start();
+    let host = issuer.domain();
+    let token = issuer.token().sign();
+    for domain in [
+        host.clone(),
+        format!("https://{host}"),
+        format!("https://{host}/"),
+        format!("HTTPS://{host}//"),
+        format!("  {host}/  "),
+    ] {
+        let auth0 = builder_for(&issuer).domain(&domain).build().unwrap();
+        assert_eq!(auth0.issuer(), Some(issuer.issuer().as_str()), "{domain:?}");
+        let app = serve(auth0);
+        assert_eq!(bearer(&app, &token).await.status, 200, "{domain:?}");
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Token algorithms (configurable beyond the reference)
+
+#[tokio::test]
+async fn non_default_key_algorithms_need_to_be_allowed() {
+    let issuer = LocalIssuer::builder()
+        .key_algorithm(Algorithm::ES256)
+        .start();
+    let token = issuer.token().sign();
+    let default = serve(builder_for(&issuer).build().unwrap());
+    bearer(&default, &token).await.assert_error(
+        401,
+        "invalid_token",
+        "Signature verification failed: unsupported_algorithm: 'ES256' is not allowed",
+    );
+    let allowed = serve(
+        builder_for(&issuer)
+            .algorithms([Algorithm::ES256])
+            .build()
+            .unwrap(),
+    );
+    assert_eq!(bearer(&allowed, &token).await.status, 200);
+}
+
+#[tokio::test]
+async fn rsa_pss_issuer_with_ps256_allowed() {
+    let issuer = LocalIssuer::builder()
+        .key_algorithm(Algorithm::PS256)
+        .start();
+    let app = serve(
+        builder_for(&issuer)
+            .algorithms([Algorithm::RS256, Algorithm::PS256])
+            .build()
+            .unwrap(),
+    );
+    assert_eq!(bearer(&app, &issuer.token().sign()).await.status, 200);
+}
+
+#[tokio::test]
+async fn the_alg_must_fit_the_key_type() {
+    let issuer = LocalIssuer::start(); // an RSA key
+    let app = serve(
+        builder_for(&issuer)
+            .algorithms([Algorithm::RS256, Algorithm::ES256])
+            .build()
+            .unwrap(),
+    );
+    let token = issuer.token().header("alg", "ES256").sign();
+    bearer(&app, &token).await.assert_error(
+        401,
+        "invalid_token",
+        "Signature verification failed: key 'key-1' cannot be used with ES256",
+    );
+}
+
+#[test]
+fn algorithm_lists_are_validated() {
+    assert!(matches!(
+        offline().algorithms([]).build(),
+        Err(ConfigError::Invalid { setting, .. }) if setting == "algorithms"
+    ));
+    assert!(matches!(
+        offline().proof_algorithms([]).build(),
+        Err(ConfigError::Invalid { setting, .. }) if setting == "proof_algorithms"
+    ));
+    assert!(matches!(
+        offline().proof_algorithms([Algorithm::RS256]).build(),
+        Err(ConfigError::Invalid { setting, .. }) if setting == "proof_algorithms"
+    ));
+    assert!("HS256".parse::<Algorithm>().is_err());
+    assert!("none".parse::<Algorithm>().is_err());
+}
+
+// ------------------------------------------------------------------------------------------
+// The environment, through from_lookup
+
+fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    move |name| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+fn env_builder(issuer: &LocalIssuer, extra: &[(&str, &str)]) -> Result<Auth0Builder, ConfigError> {
+    let domain = issuer.domain();
+    let audience = issuer.audience();
+    let mut pairs = vec![
+        ("AUTH0_DOMAIN", domain.as_str()),
+        ("AUTH0_AUDIENCE", audience.as_str()),
+    ];
+    pairs.extend_from_slice(extra);
+    // The CA comes from SSL_CERT_FILE in real deployments; here, from the builder.
+    Auth0Builder::from_lookup(vars(&pairs))
+        .map(|b| b.root_certificate_pem(issuer.ca_certificate_pem().unwrap()))
+}
+
+#[tokio::test]
+async fn from_lookup_configures_a_working_verifier() {
+    let issuer = LocalIssuer::start();
+    let auth0 = env_builder(&issuer, &[]).unwrap().build().unwrap();
+    assert_eq!(auth0.issuer(), Some(issuer.issuer().as_str()));
+    assert_eq!(auth0.audience(), issuer.audience());
+    assert_eq!(auth0.dpop_mode(), DpopMode::Allowed);
+    let app = serve(auth0);
+    let reply = bearer(&app, &issuer.token().sign()).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json()["user"], "user_123");
+}
+
+#[tokio::test]
+async fn from_lookup_dpop_disabled_changes_the_challenge() {
+    let issuer = LocalIssuer::start();
+    let auth0 = env_builder(&issuer, &[("AUTH0_DPOP_ENABLED", "false")])
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(auth0.dpop_mode(), DpopMode::Disabled);
+    let app = serve(auth0);
+    let reply = send(e2e_support::client().get(app.at("/test"))).await;
+    assert_eq!(reply.challenge(), "Bearer realm=\"api\"");
+}
+
+#[tokio::test]
+async fn from_lookup_dpop_required_rejects_bearer() {
+    let issuer = LocalIssuer::start();
+    let auth0 = env_builder(&issuer, &[("AUTH0_DPOP_REQUIRED", "true")])
+        .unwrap()
+        .build()
+        .unwrap();
+    let app = serve(auth0);
+    let reply = bearer(&app, &issuer.token().sign()).await;
+    reply.assert_error(400, "invalid_request", "");
+    assert_eq!(reply.challenge(), "DPoP algs=\"ES256\"");
+}
+
+#[tokio::test]
+async fn from_lookup_clock_leeway_and_algorithms() {
+    let issuer = LocalIssuer::start();
+    let leeway = serve(
+        env_builder(&issuer, &[("AUTH0_CLOCK_LEEWAY", "60")])
+            .unwrap()
+            .build()
+            .unwrap(),
+    );
+    let early = issuer.token().not_before(now() + 30).sign();
+    assert_eq!(bearer(&leeway, &early).await.status, 200);
+    let ps_only = serve(
+        env_builder(&issuer, &[("AUTH0_ALGORITHMS", "PS256, ES256")])
+            .unwrap()
+            .build()
+            .unwrap(),
+    );
+    bearer(&ps_only, &issuer.token().sign()).await.assert_error(
+        401,
+        "invalid_token",
+        "Signature verification failed: unsupported_algorithm: 'RS256' is not allowed",
+    );
+}
+
+#[test]
+fn from_lookup_values_that_do_not_parse_name_the_variable() {
+    for (name, value) in [
+        ("AUTH0_DPOP_ENABLED", "maybe"),
+        ("AUTH0_DPOP_REQUIRED", "2"),
+        ("AUTH0_TRUST_PROXY", "yes please"),
+        ("AUTH0_DPOP_IAT_LEEWAY", "-1"),
+        ("AUTH0_DPOP_IAT_OFFSET", "5m"),
+        ("AUTH0_CACHE_TTL", "abc"),
+        ("AUTH0_CACHE_MAX_ENTRIES", "1.5"),
+        ("AUTH0_CLOCK_LEEWAY", "-30"),
+        ("AUTH0_ALGORITHMS", "RS256,HS256"),
+    ] {
+        let err = Auth0Builder::from_lookup(vars(&[
+            ("AUTH0_DOMAIN", "tenant.auth0.com"),
+            ("AUTH0_AUDIENCE", "api"),
+            (name, value),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains(name), "{name}={value}: {err}");
+    }
+}
+
+#[test]
+fn from_lookup_missing_and_blank_required_variables() {
+    let err = Auth0Builder::from_lookup(vars(&[("AUTH0_AUDIENCE", "api")]))
+        .unwrap()
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("AUTH0_DOMAIN"), "{err}");
+    let err = Auth0Builder::from_lookup(vars(&[
+        ("AUTH0_DOMAIN", "tenant.auth0.com"),
+        ("AUTH0_AUDIENCE", "  "),
+    ]))
+    .unwrap()
+    .build()
+    .unwrap_err();
+    assert!(err.to_string().contains("AUTH0_AUDIENCE"), "{err}");
+    // Blank optional variables keep their defaults.
+    let auth0 = Auth0Builder::from_lookup(vars(&[
+        ("AUTH0_DOMAIN", "tenant.auth0.com"),
+        ("AUTH0_AUDIENCE", "api"),
+        ("AUTH0_DPOP_ENABLED", ""),
+    ]))
+    .unwrap()
+    .build()
+    .unwrap();
+    assert_eq!(auth0.dpop_mode(), DpopMode::Allowed);
+}
+
+#[test]
+fn from_lookup_bad_domain_and_contradiction_fail_at_build() {
+    let err = Auth0Builder::from_lookup(vars(&[
+        ("AUTH0_DOMAIN", "http://tenant.auth0.com"),
+        ("AUTH0_AUDIENCE", "api"),
+    ]))
+    .unwrap()
+    .build()
+    .unwrap_err();
+    assert!(err.to_string().contains("AUTH0_DOMAIN"), "{err}");
+    let err = Auth0Builder::from_lookup(vars(&[
+        ("AUTH0_DOMAIN", "tenant.auth0.com"),
+        ("AUTH0_AUDIENCE", "api"),
+        ("AUTH0_DPOP_ENABLED", "false"),
+        ("AUTH0_DPOP_REQUIRED", "true"),
+    ]))
+    .unwrap()
+    .build()
+    .unwrap_err();
+    assert!(matches!(err, ConfigError::Conflict(_)), "{err:?}");
+}
+
+#[test]
+fn builder_calls_override_what_was_read() {
+    let auth0 = Auth0Builder::from_lookup(vars(&[
+        ("AUTH0_DOMAIN", "tenant.auth0.com"),
+        ("AUTH0_AUDIENCE", "api"),
+        ("AUTH0_DPOP_REQUIRED", "true"),
+    ]))
+    .unwrap()
+    .dpop_required(false)
+    .domain("https://other.auth0.com/")
+    .build()
+    .unwrap();
+    assert_eq!(auth0.dpop_mode(), DpopMode::Allowed);
+    assert_eq!(auth0.issuer(), Some("https://other.auth0.com/"));
+}
