@@ -1,0 +1,628 @@
+//! `#[require_auth]` and the extractors over real HTTP: the three attribute forms, with and
+//! without a `Claims` parameter, above and below actix-web's routing attributes, beside other
+//! extractors; 401 before 403, exact case-sensitive scopes (with D4 and D10), a handler whose app
+//! registered no `Auth0` (500, never 401), the `Authenticated` extractor, a custom error
+//! renderer, and one verification per request.
+
+use actix_web::{get, post, route, web, HttpResponse, Responder};
+use auth0_actix::testing::{DpopKey, LocalIssuer};
+use auth0_actix::{require_auth, Auth0, Authenticated, Claims, Scheme};
+use e2e_support::{auth0_for, builder_for, send, Reply, TestApp};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+// ------------------------------------------------------------------------------------------
+// Handlers: every form of the attribute
+
+/// No arguments, no parameters.
+#[get("/any")]
+#[require_auth]
+async fn any() -> impl Responder {
+    HttpResponse::Ok().json(json!({ "route": "any" }))
+}
+
+/// No arguments, with the claims.
+#[get("/any/claims")]
+#[require_auth]
+async fn any_claims(claims: Claims) -> impl Responder {
+    HttpResponse::Ok().json(json!({ "route": "any/claims", "sub": claims.sub }))
+}
+
+/// One scope, attribute above the routing attribute.
+#[require_auth(scopes = "read:messages")]
+#[get("/one")]
+async fn one() -> impl Responder {
+    HttpResponse::Ok().json(json!({ "route": "one" }))
+}
+
+/// One scope, below, with the claims.
+#[get("/one/claims")]
+#[require_auth(scopes = "read:messages")]
+async fn one_claims(claims: Claims) -> impl Responder {
+    HttpResponse::Ok().json(json!({ "route": "one/claims", "scope": claims.scope }))
+}
+
+/// A list: every scope required. Below `#[post]`.
+#[post("/all")]
+#[require_auth(scopes = ["read:data", "write:data"])]
+async fn all(claims: Claims) -> impl Responder {
+    HttpResponse::Ok().json(json!({ "route": "all", "sub": claims.sub }))
+}
+
+/// A list, above `#[post]`, no claims.
+#[require_auth(scopes = ["read:data", "write:data"])]
+#[post("/all/above")]
+async fn all_above() -> impl Responder {
+    HttpResponse::Ok().json(json!({ "route": "all/above" }))
+}
+
+/// `#[route]` with several methods, attribute below.
+#[route("/multi", method = "GET", method = "PUT")]
+#[require_auth(scopes = "read:messages")]
+async fn multi(claims: Claims) -> impl Responder {
+    HttpResponse::Ok().json(json!({ "route": "multi", "sub": claims.sub }))
+}
+
+/// `#[route]`, attribute above, no scopes.
+#[require_auth]
+#[route("/multi/above", method = "DELETE")]
+async fn multi_above() -> impl Responder {
+    HttpResponse::Ok().json(json!({ "route": "multi/above" }))
+}
+
+#[derive(Deserialize)]
+struct Item {
+    name: String,
+}
+
+/// Path and JSON extractors beside the claims, and an early return.
+#[post("/items/{id}")]
+#[require_auth(scopes = "write:items")]
+async fn create_item(id: web::Path<u32>, item: web::Json<Item>, claims: Claims) -> HttpResponse {
+    if item.name.is_empty() {
+        return HttpResponse::UnprocessableEntity().json(json!({ "error": "empty name" }));
+    }
+    HttpResponse::Created().json(json!({
+        "id": id.into_inner(),
+        "name": item.name,
+        "owner": claims.sub,
+    }))
+}
+
+/// The `Authenticated` extractor alone, no attribute.
+#[get("/whoami")]
+async fn whoami(auth: Authenticated) -> impl Responder {
+    HttpResponse::Ok().json(json!({
+        "sub": auth.claims.sub,
+        "bearer": auth.scheme == Scheme::Bearer,
+        "jkt": auth.jkt,
+    }))
+}
+
+/// The `Claims` extractor alone, no attribute: any valid token, no scope check.
+#[get("/claims-only")]
+async fn claims_only(claims: Claims) -> impl Responder {
+    HttpResponse::Ok().json(json!({ "sub": claims.sub }))
+}
+
+/// The attribute with both extractors: they must see one and the same verification.
+#[get("/consistent")]
+#[require_auth(scopes = "read:messages")]
+async fn consistent(claims: Claims, auth: Authenticated, again: Claims) -> impl Responder {
+    HttpResponse::Ok().json(json!({
+        "same": claims.as_json() == auth.claims.as_json() && claims.as_json() == again.as_json(),
+        "jti": claims.jti,
+        "scheme": auth.scheme.as_str(),
+        "jkt": auth.jkt,
+    }))
+}
+
+/// A public route beside protected ones.
+#[get("/public")]
+async fn public() -> impl Responder {
+    HttpResponse::Ok().json(json!({ "message": "public" }))
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(any)
+        .service(any_claims)
+        .service(one)
+        .service(one_claims)
+        .service(all)
+        .service(all_above)
+        .service(multi)
+        .service(multi_above)
+        .service(create_item)
+        .service(whoami)
+        .service(claims_only)
+        .service(consistent)
+        .service(public);
+}
+
+struct Env {
+    issuer: LocalIssuer,
+    app: TestApp,
+    http: reqwest::Client,
+}
+
+fn env() -> Env {
+    let issuer = LocalIssuer::start();
+    let app = e2e_support::start(auth0_for(&issuer), routes);
+    Env {
+        issuer,
+        app,
+        http: e2e_support::client(),
+    }
+}
+
+impl Env {
+    async fn call(&self, method: Method, path: &str, token: Option<&str>) -> Reply {
+        let mut req = self.http.request(method, self.app.at(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        send(req).await
+    }
+
+    async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token)).await
+    }
+
+    async fn post(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::POST, path, Some(token)).await
+    }
+
+    fn scoped(&self, scope: &str) -> String {
+        self.issuer.token().scope(scope).sign()
+    }
+}
+
+#[track_caller]
+fn assert_route(reply: &Reply, route: &str) {
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.json()["route"], route, "{reply:?}");
+}
+
+#[track_caller]
+fn assert_insufficient(reply: &Reply, scopes: &str) {
+    reply.assert_error(403, "insufficient_scope", "Insufficient scopes");
+    assert_eq!(
+        reply.challenge(),
+        format!(
+            "Bearer error=\"insufficient_scope\", error_description=\"Insufficient scopes\", \
+             scope=\"{scopes}\", DPoP algs=\"ES256\""
+        )
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// The forms
+
+#[tokio::test]
+async fn no_arguments_any_valid_token() {
+    let env = env();
+    let token = env.issuer.token().sign();
+    assert_route(&env.get("/any", &token).await, "any");
+    let reply = env.get("/any/claims", &token).await;
+    assert_route(&reply, "any/claims");
+    assert_eq!(reply.json()["sub"], "user_123");
+    for path in ["/any", "/any/claims"] {
+        let reply = env.call(Method::GET, path, None).await;
+        reply.assert_error(400, "invalid_request", "");
+        let reply = env
+            .get(path, &env.issuer.token().expires_in(-5).sign())
+            .await;
+        reply.assert_error(401, "invalid_token", "Token is expired");
+    }
+}
+
+#[tokio::test]
+async fn one_scope_above_and_below_the_routing_attribute() {
+    let env = env();
+    let good = env.scoped("read:messages");
+    assert_route(&env.get("/one", &good).await, "one");
+    let reply = env.get("/one/claims", &good).await;
+    assert_route(&reply, "one/claims");
+    assert_eq!(reply.json()["scope"], "read:messages");
+    let other = env.scoped("write:messages");
+    assert_insufficient(&env.get("/one", &other).await, "read:messages");
+    assert_insufficient(&env.get("/one/claims", &other).await, "read:messages");
+}
+
+#[tokio::test]
+async fn a_list_requires_every_scope() {
+    let env = env();
+    for path in ["/all", "/all/above"] {
+        for scope in [
+            "read:data write:data",
+            "write:data read:data",
+            "a read:data b write:data",
+        ] {
+            let reply = env.post(path, &env.scoped(scope)).await;
+            assert_eq!(reply.status, 200, "{path} {scope:?}: {reply:?}");
+        }
+        for scope in ["read:data", "write:data", "", "read:data,write:data"] {
+            let reply = env.post(path, &env.scoped(scope)).await;
+            assert_insufficient(&reply, "read:data write:data");
+        }
+        let reply = env.post(path, &env.issuer.token().sign()).await;
+        assert_insufficient(&reply, "read:data write:data");
+    }
+    let reply = env.post("/all", &env.scoped("read:data write:data")).await;
+    assert_eq!(reply.json()["sub"], "user_123");
+}
+
+#[tokio::test]
+async fn route_attribute_with_several_methods() {
+    let env = env();
+    let good = env.scoped("read:messages");
+    for method in [Method::GET, Method::PUT] {
+        let reply = env.call(method.clone(), "/multi", Some(&good)).await;
+        assert_route(&reply, "multi");
+        let reply = env
+            .call(method, "/multi", Some(&env.scoped("read:other")))
+            .await;
+        assert_insufficient(&reply, "read:messages");
+    }
+    // A method the route does not serve never reaches authentication.
+    let reply = env.call(Method::POST, "/multi", Some(&good)).await;
+    assert_eq!(reply.status, 404, "{reply:?}");
+    let reply = env
+        .call(
+            Method::DELETE,
+            "/multi/above",
+            Some(&env.issuer.token().sign()),
+        )
+        .await;
+    assert_route(&reply, "multi/above");
+    let reply = env.call(Method::DELETE, "/multi/above", None).await;
+    reply.assert_error(400, "invalid_request", "");
+}
+
+#[tokio::test]
+async fn path_and_json_extractors_and_an_early_return() {
+    let env = env();
+    let token = env
+        .issuer
+        .token()
+        .subject("owner_1")
+        .scope("write:items")
+        .sign();
+    let post = |id: &str, body: Value, token: Option<&str>| {
+        let mut req = env
+            .http
+            .post(env.app.at(&format!("/items/{id}")))
+            .json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        send(req)
+    };
+    let reply = post("7", json!({"name": "widget"}), Some(&token)).await;
+    assert_eq!(reply.status, 201, "{reply:?}");
+    assert_eq!(
+        reply.json(),
+        json!({"id": 7, "name": "widget", "owner": "owner_1"})
+    );
+    // The handler's own early return.
+    let reply = post("7", json!({"name": ""}), Some(&token)).await;
+    assert_eq!(reply.status, 422);
+    assert_eq!(reply.json(), json!({"error": "empty name"}));
+    // Authentication runs before the other extractors: a bad path or body without a token is
+    // an authentication error, not a 404 or a JSON error.
+    let reply = post("not-a-number", json!({"nope": 1}), None).await;
+    reply.assert_error(400, "invalid_request", "");
+    assert_eq!(
+        reply.challenge(),
+        "Bearer realm=\"api\", DPoP algs=\"ES256\""
+    );
+    let reply = post("7", json!({"nope": 1}), Some(&env.scoped("read:items"))).await;
+    assert_insufficient(&reply, "write:items");
+    // With a good token, the other extractors' errors come through unchanged.
+    let reply = post("not-a-number", json!({"name": "x"}), Some(&token)).await;
+    assert_eq!(reply.status, 404, "{reply:?}");
+    assert!(reply.challenges.is_empty());
+    let reply = post("7", json!({"nope": 1}), Some(&token)).await;
+    assert_eq!(reply.status, 400, "{reply:?}");
+    assert!(
+        reply.challenges.is_empty(),
+        "a JSON error carries no challenge"
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// 401 beats 403; scopes are exact and case-sensitive
+
+#[tokio::test]
+async fn authentication_errors_beat_scope_errors() {
+    let env = env();
+    let expired_unscoped = env.issuer.token().expires_in(-5).sign();
+    env.get("/one", &expired_unscoped)
+        .await
+        .assert_error(401, "invalid_token", "Token is expired");
+    env.get("/one", &env.issuer.token().scope("x").tampered())
+        .await
+        .assert_error(
+            401,
+            "invalid_token",
+            "Signature verification failed: bad_signature",
+        );
+    let reply = env.call(Method::GET, "/one", None).await;
+    reply.assert_error(400, "invalid_request", "");
+    let reply = env.post("/all", "not-a-token").await;
+    assert_eq!(reply.status, 401);
+}
+
+#[tokio::test]
+async fn scopes_are_exact_case_sensitive_tokens() {
+    let env = env();
+    for denied in [
+        "READ:MESSAGES",
+        "Read:Messages",
+        "read:message",
+        "read:messages:all",
+        "read",
+        "xread:messages",
+        "read:messages,write:messages",
+        "\"read:messages\"",
+    ] {
+        assert_insufficient(&env.get("/one", &env.scoped(denied)).await, "read:messages");
+    }
+    for granted in [
+        "read:messages",
+        "openid read:messages profile",
+        "  read:messages  ",
+        "write:x\tread:messages",
+        "a\nread:messages",
+    ] {
+        let reply = env.get("/one", &env.scoped(granted)).await;
+        assert_route(&reply, "one");
+    }
+}
+
+#[tokio::test]
+async fn permissions_are_not_scopes_by_default() {
+    let env = env();
+    let token = env.issuer.token().permissions(["read:messages"]).sign();
+    assert_insufficient(&env.get("/one", &token).await, "read:messages");
+}
+
+/// D4: a scope claim that is not a string grants nothing; never a 500.
+#[tokio::test]
+async fn non_string_scope_claims_grant_nothing() {
+    let env = env();
+    for scope in [
+        json!(["read:messages"]),
+        json!({"0": "read:messages"}),
+        json!(7),
+    ] {
+        let token = env.issuer.token().claim("scope", &scope).sign();
+        assert_insufficient(&env.get("/one", &token).await, "read:messages");
+        assert_eq!(env.get("/any", &token).await.status, 200);
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Registration
+
+#[get("/unregistered")]
+#[require_auth]
+async fn unregistered() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[get("/unregistered/scoped")]
+#[require_auth(scopes = "read:messages")]
+async fn unregistered_scoped(_claims: Claims) -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[tokio::test]
+async fn a_handler_in_an_app_without_auth0_is_a_500_never_a_401() {
+    let issuer = LocalIssuer::start();
+    let app = e2e_support::start_with(|| {
+        |cfg: &mut web::ServiceConfig| {
+            cfg.service(unregistered)
+                .service(unregistered_scoped)
+                .service(claims_only);
+        }
+    });
+    let http = e2e_support::client();
+    let token = issuer.token().scope("read:messages").sign();
+    for path in ["/unregistered", "/unregistered/scoped", "/claims-only"] {
+        for auth in [None, Some("garbage"), Some(token.as_str())] {
+            let mut req = http.get(app.at(path));
+            if let Some(t) = auth {
+                req = req.bearer_auth(t);
+            }
+            let reply = send(req).await;
+            reply.assert_error(
+                500,
+                "internal_server_error",
+                "An unexpected error occurred during authentication",
+            );
+            assert!(reply.challenges.is_empty(), "{reply:?}");
+        }
+    }
+    assert_eq!(issuer.discovery_fetches(), 0);
+}
+
+#[tokio::test]
+async fn auth0_registered_as_web_data_works_too() {
+    let issuer = LocalIssuer::start();
+    let auth0 = auth0_for(&issuer);
+    let app = e2e_support::start_with(move || {
+        let data = web::Data::new(auth0.clone());
+        move |cfg: &mut web::ServiceConfig| {
+            cfg.app_data(data).service(one_claims);
+        }
+    });
+    let token = issuer.token().scope("read:messages").sign();
+    let reply = send(
+        e2e_support::client()
+            .get(app.at("/one/claims"))
+            .bearer_auth(&token),
+    )
+    .await;
+    assert_route(&reply, "one/claims");
+}
+
+// ------------------------------------------------------------------------------------------
+// Extractors
+
+#[tokio::test]
+async fn the_authenticated_extractor() {
+    let env = env();
+    let reply = env
+        .get("/whoami", &env.issuer.token().subject("me").sign())
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.json(),
+        json!({"sub": "me", "bearer": true, "jkt": null})
+    );
+    let reply = env.call(Method::GET, "/whoami", None).await;
+    reply.assert_error(400, "invalid_request", "");
+    let reply = env
+        .get("/whoami", &env.issuer.token().expires_in(-1).sign())
+        .await;
+    reply.assert_error(401, "invalid_token", "Token is expired");
+}
+
+#[tokio::test]
+async fn the_claims_extractor_alone_checks_no_scope() {
+    let env = env();
+    let reply = env.get("/claims-only", &env.issuer.token().sign()).await;
+    assert_eq!(reply.json(), json!({"sub": "user_123"}));
+    let reply = env
+        .get("/claims-only", &env.issuer.token().kid("zzz").sign())
+        .await;
+    reply.assert_error(401, "invalid_token", "No matching key found in JWKS");
+}
+
+#[tokio::test]
+async fn public_routes_need_no_token() {
+    let env = env();
+    let reply = env.call(Method::GET, "/public", None).await;
+    assert_eq!(reply.json(), json!({"message": "public"}));
+    let reply = env.get("/public", "garbage").await;
+    assert_eq!(reply.status, 200, "unprotected routes ignore credentials");
+}
+
+/// One verification per request, shared by `RequireAuth`, `Claims` and `Authenticated`: the
+/// handler sees identical claims, and a DPoP proof (which the replay store accepts only once)
+/// passes although three extractors ask for the outcome.
+#[tokio::test]
+async fn verification_happens_once_per_request() {
+    let env = env();
+    let token = env
+        .issuer
+        .token()
+        .scope("read:messages")
+        .claim("jti", "token-1")
+        .sign();
+    let reply = env.get("/consistent", &token).await;
+    assert_eq!(
+        reply.json(),
+        json!({"same": true, "jti": "token-1", "scheme": "Bearer", "jkt": null})
+    );
+    assert_eq!(env.issuer.discovery_fetches(), 1);
+    assert_eq!(env.issuer.jwks_fetches(), 1);
+
+    let key = DpopKey::generate();
+    let bound = env
+        .issuer
+        .token()
+        .scope("read:messages")
+        .claim("jti", "token-2")
+        .bound_to(&key)
+        .sign();
+    let proof = key
+        .proof("GET", &env.app.at("/consistent"))
+        .access_token(&bound)
+        .sign();
+    let dpop = |proof: &str| {
+        send(
+            env.http
+                .get(env.app.at("/consistent"))
+                .header("authorization", format!("DPoP {bound}"))
+                .header("dpop", proof),
+        )
+    };
+    let reply = dpop(&proof).await;
+    assert_eq!(
+        reply.json(),
+        json!({"same": true, "jti": "token-2", "scheme": "DPoP", "jkt": key.thumbprint()})
+    );
+    // The replay store does refuse that proof a second time, so the 200 above was one check.
+    let reply = dpop(&proof).await;
+    assert_eq!(reply.status, 400, "{reply:?}");
+    assert_eq!(reply.json()["detail"]["error"], "invalid_dpop_proof");
+}
+
+// ------------------------------------------------------------------------------------------
+// A custom error renderer
+
+fn rendered_app(issuer: &LocalIssuer) -> TestApp {
+    let auth0: Auth0 = builder_for(issuer)
+        .error_renderer(|err| {
+            HttpResponse::Ok()
+                .insert_header(("x-rendered", "yes"))
+                .content_type("text/plain")
+                .body(format!("denied: {} ({})", err.code(), err.description()))
+        })
+        .build()
+        .unwrap();
+    e2e_support::start(auth0, routes)
+}
+
+#[tokio::test]
+async fn a_custom_renderer_chooses_the_body_but_not_status_or_challenge() {
+    let issuer = LocalIssuer::start();
+    let app = rendered_app(&issuer);
+    let http = e2e_support::client();
+
+    let reply = send(http.get(app.at("/one"))).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.body, "denied: invalid_request ()");
+    assert_eq!(reply.content_type.as_deref(), Some("text/plain"));
+    assert_eq!(reply.header("x-rendered"), Some("yes"));
+    assert_eq!(
+        reply.challenge(),
+        "Bearer realm=\"api\", DPoP algs=\"ES256\""
+    );
+
+    let expired = issuer.token().expires_in(-5).sign();
+    let reply = send(http.get(app.at("/one")).bearer_auth(&expired)).await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.body, "denied: invalid_token (Token is expired)");
+    assert_eq!(
+        reply.challenge(),
+        "Bearer error=\"invalid_token\", error_description=\"Token is expired\", DPoP \
+         algs=\"ES256\""
+    );
+
+    let unscoped = issuer.token().sign();
+    let reply = send(http.get(app.at("/one")).bearer_auth(&unscoped)).await;
+    assert_eq!(reply.status, 403);
+    assert_eq!(
+        reply.body,
+        "denied: insufficient_scope (Insufficient scopes)"
+    );
+    assert_eq!(
+        reply.challenge(),
+        "Bearer error=\"insufficient_scope\", error_description=\"Insufficient scopes\", \
+         scope=\"read:messages\", DPoP algs=\"ES256\""
+    );
+
+    // The extractors outside the attribute use the renderer too.
+    let reply = send(http.get(app.at("/whoami")).bearer_auth(&expired)).await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.body, "denied: invalid_token (Token is expired)");
+
+    // Successful requests are untouched.
+    let reply = send(http.get(app.at("/any")).bearer_auth(&unscoped)).await;
+    assert_route(&reply, "any");
+    assert_eq!(reply.header("x-rendered"), None);
+}
