@@ -1,0 +1,611 @@
+//! Reverse-proxy handling end to end (behaviour.md §5): which URL a DPoP proof's `htu` must
+//! name when the app runs behind a proxy (`trust_proxy(true)`) or not, over real HTTP. Also the
+//! reference's own proxy tests (§6.5, named after them) and the hardening beyond it: rejected
+//! prefixes, and malformed hosts that must never make a proof for another endpoint valid.
+//!
+//! The app listens on `http://127.0.0.1:PORT`; the proxy headers are sent by the test client
+//! as a proxy would.
+
+use e2e_support::www::mixed_dpop;
+use e2e_support::{AuthReply, DpopEnv};
+
+const HTU_MISMATCH: &str = "DPoP Proof htu mismatch";
+
+fn trusted() -> DpopEnv {
+    DpopEnv::start(|b| b.trust_proxy(true))
+}
+
+fn untrusted() -> DpopEnv {
+    DpopEnv::start(|b| b)
+}
+
+/// `GET /test` with a fresh bound token, a proof for `htu`, and the extra `headers`.
+async fn get_with_proof(env: &DpopEnv, headers: &[(&str, &str)], htu: &str) -> AuthReply {
+    let token = env.bound_token();
+    let proof = env.key.proof("GET", htu).access_token(&token).sign();
+    let mut req = env
+        .request("GET", "/test")
+        .header("Authorization", format!("DPoP {token}"))
+        .header("DPoP", proof);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    env.send(req).await
+}
+
+#[track_caller]
+fn assert_accepted(reply: &AuthReply, env: &DpopEnv, what: &str) {
+    assert_eq!(reply.status, 200, "{what}: {reply:?}");
+    assert_eq!(reply.body["jkt"], env.key.thumbprint(), "{what}");
+}
+
+#[track_caller]
+fn assert_htu_mismatch(reply: &AuthReply) {
+    reply.assert_error(
+        400,
+        "invalid_dpop_proof",
+        HTU_MISMATCH,
+        &mixed_dpop("invalid_dpop_proof", HTU_MISMATCH),
+    );
+}
+
+/// Asserts that with `headers` the expected htu is exactly `expected`: a proof for it passes,
+/// proofs for each of `not` fail with an htu mismatch.
+async fn assert_canonical_url(
+    env: &DpopEnv,
+    headers: &[(&str, &str)],
+    expected: &str,
+    not: &[&str],
+) {
+    let reply = get_with_proof(env, headers, expected).await;
+    assert_accepted(&reply, env, &format!("{headers:?} expects {expected}"));
+    for wrong in not {
+        let reply = get_with_proof(env, headers, wrong).await;
+        assert_eq!(
+            (reply.status, reply.description()),
+            (400, HTU_MISMATCH),
+            "{headers:?}: a proof for {wrong} must fail (expected htu {expected}): {reply:?}"
+        );
+    }
+}
+
+/// Extra request headers, as (name, value) pairs.
+type Headers<'a> = &'a [(&'a str, &'a str)];
+
+const PROXY: [(&str, &str); 2] = [
+    ("X-Forwarded-Proto", "https"),
+    ("X-Forwarded-Host", "api.example.com"),
+];
+
+// ---------------------------------------------------------------------------------------------
+// The reference's tests (behaviour.md §6.5), ported
+
+#[tokio::test]
+async fn test_reverse_proxy_with_trust_enabled() {
+    let env = trusted();
+    let reply = get_with_proof(&env, &PROXY, "https://api.example.com/test").await;
+    assert_accepted(&reply, &env, "trusted proxy headers");
+}
+
+#[tokio::test]
+async fn test_reverse_proxy_without_trust_fails() {
+    let env = untrusted();
+    let reply = get_with_proof(&env, &PROXY, "https://api.example.com/test").await;
+    assert_htu_mismatch(&reply);
+}
+
+#[tokio::test]
+async fn test_reverse_proxy_with_path_prefix() {
+    let env = trusted();
+    let headers = [PROXY[0], PROXY[1], ("X-Forwarded-Prefix", "/api/v1")];
+    assert_canonical_url(
+        &env,
+        &headers,
+        "https://api.example.com/api/v1/test",
+        &[
+            "https://api.example.com/test",
+            "https://api.example.com/api/v1/test/",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn test_reverse_proxy_with_trailing_slash_prefix() {
+    let env = trusted();
+    let headers = [PROXY[0], PROXY[1], ("X-Forwarded-Prefix", "/api/v1/")];
+    assert_canonical_url(
+        &env,
+        &headers,
+        "https://api.example.com/api/v1/test",
+        &[
+            "https://api.example.com/api/v1//test",
+            "https://api.example.com/test",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn test_reverse_proxy_multiple_hosts() {
+    let env = trusted();
+    let headers = [
+        PROXY[0],
+        (
+            "X-Forwarded-Host",
+            "client.example.com, proxy1.internal, proxy2.internal",
+        ),
+    ];
+    assert_canonical_url(
+        &env,
+        &headers,
+        "https://client.example.com/test",
+        &[
+            "https://proxy1.internal/test",
+            "https://proxy2.internal/test",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn test_reverse_proxy_partial_headers() {
+    let env = trusted();
+    let direct = env.app.at("/test");
+    let https = direct.replacen("http://", "https://", 1);
+    assert_canonical_url(&env, &[("X-Forwarded-Proto", "https")], &https, &[&direct]).await;
+}
+
+/// The canonical URL (no public function: observed as the one htu a proof may name).
+#[tokio::test]
+async fn test_get_canonical_url_with_proxy() {
+    let env = trusted();
+    let direct = env.app.at("/test");
+    assert_canonical_url(
+        &env,
+        &PROXY,
+        "https://api.example.com/test",
+        &[
+            &direct,
+            "http://api.example.com/test",
+            "https://127.0.0.1/test",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn test_get_canonical_url_security_without_trust() {
+    let env = untrusted();
+    let direct = env.app.at("/test");
+    assert!(direct.contains("127.0.0.1"));
+    assert_canonical_url(
+        &env,
+        &[("X-Forwarded-Host", "attacker.com")],
+        &direct,
+        &["http://attacker.com/test", "https://attacker.com/test"],
+    )
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Without trust, every forwarded header is ignored
+
+#[tokio::test]
+async fn untrusted_forwarded_headers_are_each_ignored() {
+    let env = untrusted();
+    let direct = env.app.at("/test");
+    let port = direct
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .trim_end_matches("/test")
+        .to_owned();
+    let https = format!("https://127.0.0.1:{port}/test");
+    let prefixed = env.app.at("/api/v1/test");
+    let cases: [(Headers, &[&str]); 4] = [
+        (&[("X-Forwarded-Proto", "https")], &[&https]),
+        (
+            &[("X-Forwarded-Host", "api.example.com")],
+            &["http://api.example.com/test"],
+        ),
+        (&[("X-Forwarded-Prefix", "/api/v1")], &[&prefixed]),
+        (
+            &[PROXY[0], PROXY[1], ("X-Forwarded-Prefix", "/api/v1")],
+            &[
+                "https://api.example.com/api/v1/test",
+                "https://api.example.com/test",
+            ],
+        ),
+    ];
+    for (headers, refused) in cases {
+        assert_canonical_url(&env, headers, &direct, refused).await;
+    }
+    // RFC 7239 Forwarded is never read.
+    assert_canonical_url(
+        &env,
+        &[("Forwarded", "proto=https;host=api.example.com")],
+        &direct,
+        &["https://api.example.com/test"],
+    )
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// With trust: the rules of §5
+
+#[tokio::test]
+async fn trusted_without_forwarded_headers_uses_the_request() {
+    let env = trusted();
+    let direct = env.app.at("/test");
+    assert_canonical_url(&env, &[], &direct, &["https://api.example.com/test"]).await;
+    // Forwarded (RFC 7239) is ignored even when trusting the proxy.
+    assert_canonical_url(
+        &env,
+        &[("Forwarded", "proto=https;host=api.example.com")],
+        &direct,
+        &["https://api.example.com/test"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn forwarded_proto_is_trimmed_lower_cased_and_only_http_or_https() {
+    let env = trusted();
+    let host = ("X-Forwarded-Host", "api.example.com");
+    for proto in ["https", "HTTPS", " https ", "HttpS"] {
+        assert_canonical_url(
+            &env,
+            &[("X-Forwarded-Proto", proto), host],
+            "https://api.example.com/test",
+            &["http://api.example.com/test"],
+        )
+        .await;
+    }
+    // Ignored: comma lists are not split, other schemes, empty.
+    for proto in ["https, http", "https,https", "ftp", "wss", "", "https http"] {
+        assert_canonical_url(
+            &env,
+            &[("X-Forwarded-Proto", proto), host],
+            "http://api.example.com/test",
+            &["https://api.example.com/test"],
+        )
+        .await;
+    }
+    // Forwarded http over an https-looking request.
+    assert_canonical_url(
+        &env,
+        &[("X-Forwarded-Proto", "http"), host],
+        "http://api.example.com/test",
+        &["https://api.example.com/test"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn forwarded_host_rules() {
+    let env = trusted();
+    let direct = env.app.at("/test");
+    let proto = PROXY[0];
+    // Replaces the whole authority: the app's port is dropped...
+    let port = direct
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .trim_end_matches("/test")
+        .to_owned();
+    let with_app_port = format!("https://api.example.com:{port}/test");
+    assert_canonical_url(
+        &env,
+        &[proto, ("X-Forwarded-Host", "api.example.com")],
+        "https://api.example.com/test",
+        &[&with_app_port],
+    )
+    .await;
+    // ...unless the forwarded value carries one.
+    assert_canonical_url(
+        &env,
+        &[proto, ("X-Forwarded-Host", "api.example.com:8443")],
+        "https://api.example.com:8443/test",
+        &["https://api.example.com/test"],
+    )
+    .await;
+    // Default port and host case are normalised away.
+    assert_canonical_url(
+        &env,
+        &[proto, ("X-Forwarded-Host", "API.Example.COM")],
+        "https://api.example.com:443/test",
+        &["https://api.example.com:80/test"],
+    )
+    .await;
+    // Trimmed; first of a comma list; first of two fields.
+    for value in [
+        " api.example.com ",
+        "api.example.com,evil.com",
+        " api.example.com , evil.com",
+    ] {
+        assert_canonical_url(
+            &env,
+            &[proto, ("X-Forwarded-Host", value)],
+            "https://api.example.com/test",
+            &["https://evil.com/test"],
+        )
+        .await;
+    }
+    assert_canonical_url(
+        &env,
+        &[
+            proto,
+            ("X-Forwarded-Host", "api.example.com"),
+            ("X-Forwarded-Host", "evil.com"),
+        ],
+        "https://api.example.com/test",
+        &["https://evil.com/test"],
+    )
+    .await;
+    // IPv6 literals work.
+    assert_canonical_url(
+        &env,
+        &[proto, ("X-Forwarded-Host", "[::1]:8443")],
+        "https://[::1]:8443/test",
+        &["https://[::1]/test"],
+    )
+    .await;
+    // Empty (or empty before the first comma): ignored, the Host header is used.
+    let https_direct = direct.replacen("http://", "https://", 1);
+    for value in ["", "   ", ",api.example.com"] {
+        assert_canonical_url(
+            &env,
+            &[proto, ("X-Forwarded-Host", value)],
+            &https_direct,
+            &["https://api.example.com/test"],
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn forwarded_prefix_rules() {
+    let env = trusted();
+    let cases = [
+        ("/api/v1", "https://api.example.com/api/v1/test"),
+        ("api/v1", "https://api.example.com/api/v1/test"),
+        ("  /api/v1/  ", "https://api.example.com/api/v1/test"),
+        ("/api/v1//", "https://api.example.com/api/v1/test"),
+        ("/", "https://api.example.com/test"),
+        ("", "https://api.example.com/test"),
+        // Not comma-split: the whole value is the prefix.
+        ("/a,/b", "https://api.example.com/a,/b/test"),
+    ];
+    for (prefix, expected) in cases {
+        let headers = [PROXY[0], PROXY[1], ("X-Forwarded-Prefix", prefix)];
+        let reply = get_with_proof(&env, &headers, expected).await;
+        assert_accepted(
+            &reply,
+            &env,
+            &format!("prefix {prefix:?} expects {expected}"),
+        );
+    }
+}
+
+/// A prefix holding `..`, starting with `//`, holding `:`, `%2e%2e` (any case), `?` or `#` is
+/// ignored entirely: the proof must name the un-prefixed URL, and the URL a naive
+/// concatenation would give is refused.
+#[tokio::test]
+async fn dangerous_prefixes_are_ignored() {
+    let env = trusted();
+    let cases = [
+        ("..", &["https://api.example.com../test"][..]),
+        (
+            "/../admin",
+            &[
+                "https://api.example.com/admin/test",
+                "https://api.example.com/../admin/test",
+            ][..],
+        ),
+        ("/api/../admin", &["https://api.example.com/admin/test"][..]),
+        (
+            "//evil.com",
+            &[
+                "https://evil.com/test",
+                "https://api.example.com//evil.com/test",
+            ][..],
+        ),
+        (
+            "//x",
+            &["https://x/test", "https://api.example.com//x/test"][..],
+        ),
+        ("/a:b", &["https://api.example.com/a:b/test"][..]),
+        ("https://evil.com", &["https://evil.com/test"][..]),
+        (
+            "/%2e%2e/admin",
+            &[
+                "https://api.example.com/admin/test",
+                "https://api.example.com/%2e%2e/admin/test",
+            ][..],
+        ),
+        (
+            "/%2E%2e/admin",
+            &[
+                "https://api.example.com/admin/test",
+                "https://api.example.com/%2E%2e/admin/test",
+            ][..],
+        ),
+        ("/a?b", &["https://api.example.com/a"][..]),
+        ("/a#b", &["https://api.example.com/a"][..]),
+        ("?", &["https://api.example.com/"][..]),
+        ("#", &["https://api.example.com/"][..]),
+    ];
+    for (prefix, naive) in cases {
+        let headers = [PROXY[0], PROXY[1], ("X-Forwarded-Prefix", prefix)];
+        assert_canonical_url(&env, &headers, "https://api.example.com/test", naive).await;
+    }
+}
+
+/// A `Host` or `X-Forwarded-Host` that is not a plain `host[:port]` can never make a proof
+/// for another endpoint valid: every URL a parser could read out of it is refused.
+#[tokio::test]
+async fn malformed_forwarded_host_never_validates_another_endpoint() {
+    let env = trusted();
+    let cases = [
+        (
+            "evil.com/admin",
+            &[
+                "https://evil.com/admin/test",
+                "https://evil.com/admin",
+                "https://evil.com/test",
+            ][..],
+        ),
+        (
+            "a@b",
+            &["https://a@b/test", "https://b/test", "https://a/test"][..],
+        ),
+        ("api.example.com/", &["https://api.example.com//test"][..]),
+        (
+            "evil.com?x=",
+            &[
+                "https://evil.com/test",
+                "https://evil.com/?x=/test",
+                "https://evil.com/",
+            ][..],
+        ),
+        (
+            "evil.com#",
+            &["https://evil.com/test", "https://evil.com/"][..],
+        ),
+        (
+            "evil.com\\admin",
+            &["https://evil.com/admin/test", "https://evil.com/test"][..],
+        ),
+        (
+            "user:pw@evil.com",
+            &["https://evil.com/test", "https://user:pw@evil.com/test"][..],
+        ),
+        (
+            "evil.com:99999",
+            &["https://evil.com:99999/test", "https://evil.com/test"][..],
+        ),
+    ];
+    for (host, endpoints) in cases {
+        for htu in endpoints {
+            let headers = [PROXY[0], ("X-Forwarded-Host", host)];
+            let reply = get_with_proof(&env, &headers, htu).await;
+            assert_eq!(
+                (reply.status, reply.description()),
+                (400, HTU_MISMATCH),
+                "X-Forwarded-Host {host:?}, proof for {htu}: {reply:?}"
+            );
+            assert_htu_mismatch(&reply);
+        }
+    }
+}
+
+#[tokio::test]
+async fn malformed_host_header_never_validates_another_endpoint() {
+    for env in [untrusted(), trusted()] {
+        let cases = [
+            (
+                "evil.com/admin",
+                &[
+                    "http://evil.com/admin/test",
+                    "http://evil.com/admin",
+                    "http://evil.com/test",
+                ][..],
+            ),
+            (
+                "a@b",
+                &["http://a@b/test", "http://b/test", "http://a/test"][..],
+            ),
+            (
+                "evil.com?x=",
+                &["http://evil.com/test", "http://evil.com/"][..],
+            ),
+            (
+                "evil.com\\admin",
+                &["http://evil.com/admin/test", "http://evil.com/test"][..],
+            ),
+        ];
+        for (host, endpoints) in cases {
+            for htu in endpoints {
+                let reply = get_with_proof(&env, &[("Host", host)], htu).await;
+                assert_eq!(
+                    (reply.status, reply.description()),
+                    (400, HTU_MISMATCH),
+                    "Host {host:?}, proof for {htu}: {reply:?}"
+                );
+                assert_htu_mismatch(&reply);
+            }
+        }
+    }
+}
+
+/// With trust, a good X-Forwarded-Host makes a malformed Host irrelevant, and the other way
+/// round a malformed X-Forwarded-Host is not rescued by a good Host.
+#[tokio::test]
+async fn forwarded_host_overrides_the_host_header() {
+    let env = trusted();
+    let reply = get_with_proof(
+        &env,
+        &[("Host", "evil.com/admin"), PROXY[0], PROXY[1]],
+        "https://api.example.com/test",
+    )
+    .await;
+    assert_accepted(&reply, &env, "good X-Forwarded-Host, bad Host");
+    let direct = env.app.at("/test");
+    let https_direct = direct.replacen("http://", "https://", 1);
+    for htu in [direct.as_str(), https_direct.as_str()] {
+        let reply = get_with_proof(
+            &env,
+            &[PROXY[0], ("X-Forwarded-Host", "evil.com/admin")],
+            htu,
+        )
+        .await;
+        assert_htu_mismatch(&reply);
+    }
+}
+
+/// The proxy rules decide the htu only: the rest of the proof is checked as always.
+#[tokio::test]
+async fn other_proof_checks_still_apply_behind_a_proxy() {
+    let env = trusted();
+    let token = env.bound_token();
+    let proof = env
+        .key
+        .proof("POST", "https://api.example.com/test")
+        .access_token(&token)
+        .sign();
+    let req = env
+        .request("GET", "/test")
+        .header("Authorization", format!("DPoP {token}"))
+        .header("DPoP", proof.clone())
+        .header(PROXY[0].0, PROXY[0].1)
+        .header(PROXY[1].0, PROXY[1].1);
+    let description = "DPoP Proof htm mismatch";
+    env.send(req).await.assert_error(
+        400,
+        "invalid_dpop_proof",
+        description,
+        &mixed_dpop("invalid_dpop_proof", description),
+    );
+    // And a good proof is single-use here too (D7).
+    let proof = env
+        .key
+        .proof("GET", "https://api.example.com/test")
+        .access_token(&token)
+        .sign();
+    let send = || {
+        env.request("GET", "/test")
+            .header("Authorization", format!("DPoP {token}"))
+            .header("DPoP", proof.clone())
+            .header(PROXY[0].0, PROXY[0].1)
+            .header(PROXY[1].0, PROXY[1].1)
+    };
+    assert_accepted(&env.send(send()).await, &env, "first use");
+    let replay = "DPoP proof has already been used (jti replay)";
+    env.send(send()).await.assert_error(
+        400,
+        "invalid_dpop_proof",
+        replay,
+        &mixed_dpop("invalid_dpop_proof", replay),
+    );
+}
