@@ -191,7 +191,6 @@ fn baselines(c: &mut Criterion, f: &Fixture) {
 }
 
 fn signature_verify(v: &dyn jsonwebtoken::crypto::JwtVerifier, msg: &[u8], sig: &[u8]) -> bool {
-    use jsonwebtoken::signature::Verifier as _;
     let sig = sig.to_vec();
     v.verify(msg, &sig).is_ok()
 }

@@ -214,7 +214,7 @@ impl<S: ScopeRequirement> FromRequest for RequireAuth<S> {
 /// #[get("/greeting")]
 /// async fn greeting(OptionalClaims(claims): OptionalClaims) -> impl Responder {
 ///     match claims {
-///         Some(c) => format!("hello {}", c.sub.unwrap_or_default()),
+///         Some(c) => format!("hello {}", c.sub.as_deref().unwrap_or("?")),
 ///         None => "hello stranger".to_owned(),
 ///     }
 /// }

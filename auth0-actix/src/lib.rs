@@ -8,7 +8,7 @@
 //! #[get("/api/private")]
 //! #[require_auth]
 //! async fn private(claims: Claims) -> impl Responder {
-//!     format!("hello {}", claims.sub.unwrap_or_default())
+//!     format!("hello {}", claims.sub.as_deref().unwrap_or("anonymous"))
 //! }
 //!
 //! #[get("/api/messages")]
@@ -20,7 +20,7 @@
 //! #[post("/api/data")]
 //! #[require_auth(scopes = ["read:data", "write:data"])] // all required
 //! async fn data(claims: Claims) -> impl Responder {
-//!     claims.scope.unwrap_or_default()
+//!     claims.scope.clone().unwrap_or_default()
 //! }
 //!
 //! #[actix_web::main]

@@ -45,7 +45,7 @@ impl Auth0 {
     ///
     /// async fn handler(req: HttpRequest, auth0: actix_web::web::Data<Auth0>) -> HttpResponse {
     ///     match auth0.verify_request(&req).await {
-    ///         Ok(v) => HttpResponse::Ok().body(v.claims.sub.unwrap_or_default()),
+    ///         Ok(v) => HttpResponse::Ok().body(v.claims.sub.clone().unwrap_or_default()),
     ///         Err(e) => actix_web::ResponseError::error_response(&e),
     ///     }
     /// }

@@ -203,10 +203,9 @@ async fn fetch<D: Document>(inner: &Inner, key: &str, newer_than: u64) -> Result
         .fetch(key, newer_than, || {
             async {
                 Counters::inc(D::fetch_counter(inner));
-                let fetched = fetch::get(&inner.client, &D::url(key)).await.map_err(|e| {
-                    Counters::inc(&inner.counters.fetch_failures);
-                    e
-                })?;
+                let fetched = fetch::get(&inner.client, &D::url(key))
+                    .await
+                    .inspect_err(|_| Counters::inc(&inner.counters.fetch_failures))?;
                 let doc = D::parse(inner, &fetched.body).inspect_err(|_| {
                     Counters::inc(&inner.counters.fetch_failures);
                 })?;
