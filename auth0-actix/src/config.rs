@@ -803,6 +803,24 @@ fn is_loopback(host: &str) -> bool {
         .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// A handle that hands `claims` to every request with credentials (see
+/// [`crate::testing::mock_auth0`]).
+#[cfg(feature = "testing")]
+pub(crate) fn mocked(claims: crate::Claims) -> Auth0 {
+    let built = Auth0::builder()
+        .domain("mock.invalid")
+        .audience("mock")
+        .build();
+    // A fixed, valid configuration: building it cannot fail.
+    let Ok(mut auth0) = built else {
+        unreachable!("the mock configuration is valid")
+    };
+    if let Some(config) = Arc::get_mut(&mut auth0.inner) {
+        config.fixed_claims = Some(claims);
+    }
+    auth0
+}
+
 /// Allowed issuers for several custom domains.
 #[derive(Clone)]
 pub(crate) enum Domains {

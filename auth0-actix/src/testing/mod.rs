@@ -11,6 +11,8 @@
 //! - [`SigningKey`] is an RSA, EC or Ed25519 signing key with a `kid`, for key-rotation tests.
 //! - [`malformed`] holds tokens that are not even well-formed JWTs.
 //! - [`DpopKey`] and [`ProofBuilder`] mint DPoP proofs (RFC 9449) and key-bound tokens.
+//! - [`mock_auth0`] hands made-up claims to handlers with no issuer at all.
+//! - [`ManualClock`] moves time for expiry and cache tests without sleeping.
 //!
 //! ```
 //! use auth0_actix::testing::LocalIssuer;
@@ -26,13 +28,16 @@ mod issuer;
 mod keys;
 pub mod malformed;
 mod mint;
+mod mock;
 #[cfg(test)]
 mod tests;
 
+pub use crate::clock::ManualClock;
 pub use dpop::{access_token_hash, jwk_thumbprint, DpopKey, ProofBuilder};
 pub use issuer::{LocalIssuer, LocalIssuerBuilder};
 pub use keys::SigningKey;
 pub use mint::TokenBuilder;
+pub use mock::mock_auth0;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
