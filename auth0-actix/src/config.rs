@@ -196,7 +196,7 @@ impl Auth0Builder {
         Self::default()
     }
 
-    /// A builder filled from the `AUTH0_*` environment variables (see [`env`]); unset ones keep
+    /// A builder filled from the `AUTH0_*` environment variables (see [`mod@env`]); unset ones keep
     /// their defaults. A value that does not parse is an error naming the variable, never a
     /// silent default. Further builder calls may override what was read.
     ///
@@ -944,7 +944,7 @@ impl Auth0 {
         Auth0Builder::default()
     }
 
-    /// `Auth0Builder::from_env()?.build()`: reads [`env`] variables and validates them.
+    /// `Auth0Builder::from_env()?.build()`: reads [`mod@env`] variables and validates them.
     pub fn from_env() -> Result<Auth0, ConfigError> {
         Auth0Builder::from_env()?.build()
     }
