@@ -5,13 +5,13 @@
 //! extractor. Being first, it runs before the handler's other extractors, so a missing or bad
 //! token is reported before, say, a malformed JSON body. With scopes, `S` is a hidden
 //! zero-sized type emitted right before the handler, whose `ScopeRequirement::requirement()`
-//! is `Requirement::all([..the scopes..])`, built once.
+//! is the scope expression as a `Requirement` (see [`requirement`]), built once.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use syn::{FnArg, Item, ItemFn};
 
-use crate::args::Args;
+use crate::args::{Args, GrantsArg, ScopeExpr};
 
 /// Expands the attribute. On any error, the original item is emitted untouched next to the
 /// `compile_error!`, so that the rest of the crate (and IDEs) still see the handler.
@@ -82,12 +82,10 @@ fn expand(args: &Args, mut handler: ItemFn) -> TokenStream {
     let span = Span::call_site();
     let private = quote!(::auth0_actix::__private);
 
-    let (requirement, marker) = if args.scopes.is_empty() {
-        (quote!(#private::NoScopes), TokenStream::new())
-    } else {
+    let (requirement, marker) = if let Some(scopes) = &args.scopes {
         let name = format_ident!("__Auth0ActixScopes_{}", handler.sig.ident, span = span);
         let vis = &handler.vis;
-        let scopes = &args.scopes;
+        let value = requirement(scopes, args.grants);
         let marker = quote! {
             #[doc(hidden)]
             #[allow(non_camel_case_types)]
@@ -99,12 +97,14 @@ fn expand(args: &Args, mut handler: ItemFn) -> TokenStream {
                     static REQUIREMENT: #private::OnceLock<::auth0_actix::Requirement> =
                         #private::OnceLock::new();
                     #private::lazy_requirement(&REQUIREMENT, || {
-                        ::auth0_actix::Requirement::all([#(#scopes),*])
+                        #value
                     })
                 }
             }
         };
         (name.into_token_stream(), marker)
+    } else {
+        (quote!(#private::NoScopes), TokenStream::new())
     };
 
     let param: FnArg = syn::parse_quote_spanned! {span=>
@@ -116,6 +116,46 @@ fn expand(args: &Args, mut handler: ItemFn) -> TokenStream {
         #marker
         #handler
     }
+}
+
+/// The `Requirement` expression for a scope expression and grant source:
+///
+/// - a scope: `::auth0_actix::Requirement::scope("x")`;
+/// - a list or `all(..)`: `::auth0_actix::Requirement::all([..])`, and `any(..)`:
+///   `::auth0_actix::Requirement::any([..])`, whose elements are plain string literals when they
+///   are all scopes (so `scopes = "x"` is `all(["x"])`), and otherwise each a `Requirement`
+///   expression (an array's elements must share one type);
+/// - with `grants`, followed by `.grants(::auth0_actix::Grants::Variant)`.
+fn requirement(expr: &ScopeExpr, grants: Option<GrantsArg>) -> TokenStream {
+    let value = scope_expr(expr);
+    match grants {
+        Some(grants) => {
+            let variant = format_ident!("{}", grants.variant());
+            quote!(#value.grants(::auth0_actix::Grants::#variant))
+        }
+        None => value,
+    }
+}
+
+/// A scope expression as a `Requirement` expression.
+fn scope_expr(expr: &ScopeExpr) -> TokenStream {
+    let (function, parts) = match expr {
+        ScopeExpr::Scope(scope) => return quote!(::auth0_actix::Requirement::scope(#scope)),
+        ScopeExpr::All(parts) => (quote!(all), parts),
+        ScopeExpr::Any(parts) => (quote!(any), parts),
+    };
+    let scopes: Option<Vec<&String>> = parts
+        .iter()
+        .map(|part| match part {
+            ScopeExpr::Scope(scope) => Some(scope),
+            ScopeExpr::All(_) | ScopeExpr::Any(_) => None,
+        })
+        .collect();
+    let elements: Vec<TokenStream> = match scopes {
+        Some(scopes) => scopes.iter().map(|scope| quote!(#scope)).collect(),
+        None => parts.iter().map(scope_expr).collect(),
+    };
+    quote!(::auth0_actix::Requirement::#function([#(#elements),*]))
 }
 
 #[cfg(test)]
@@ -175,6 +215,111 @@ mod tests {
 
             pub(crate) async fn r#list(
                 _: ::auth0_actix::__private::RequireAuth<__Auth0ActixScopes_list>
+            ) -> String { String::new() }
+        };
+        assert_eq!(out, expected.to_string());
+    }
+
+    /// The `Requirement` expression `requirement()` builds for `args`.
+    fn requirement_of(args: TokenStream) -> String {
+        let args: Args = syn::parse2(args).expect("valid arguments");
+        requirement(args.scopes.as_ref().expect("scopes"), args.grants).to_string()
+    }
+
+    #[test]
+    fn plain_forms_are_all_of_string_literals() {
+        assert_eq!(
+            requirement_of(quote!(scopes = "read:messages")),
+            quote!(::auth0_actix::Requirement::all(["read:messages"])).to_string()
+        );
+        assert_eq!(
+            requirement_of(quote!(scopes = ["a", "b"])),
+            quote!(::auth0_actix::Requirement::all(["a", "b"])).to_string()
+        );
+    }
+
+    #[test]
+    fn expressions_nest_requirements() {
+        assert_eq!(
+            requirement_of(quote!(scopes = any("read:messages", "read:data"))),
+            quote!(::auth0_actix::Requirement::any([
+                "read:messages",
+                "read:data"
+            ]))
+            .to_string()
+        );
+        assert_eq!(
+            requirement_of(quote!(scopes = all("a", any("b", "c")))),
+            quote!(::auth0_actix::Requirement::all([
+                ::auth0_actix::Requirement::scope("a"),
+                ::auth0_actix::Requirement::any(["b", "c"])
+            ]))
+            .to_string()
+        );
+        assert_eq!(
+            requirement_of(quote!(scopes = ["a", any(all("b", "c"), "d")])),
+            quote!(::auth0_actix::Requirement::all([
+                ::auth0_actix::Requirement::scope("a"),
+                ::auth0_actix::Requirement::any([
+                    ::auth0_actix::Requirement::all(["b", "c"]),
+                    ::auth0_actix::Requirement::scope("d")
+                ])
+            ]))
+            .to_string()
+        );
+    }
+
+    #[test]
+    fn grants_follow_the_requirement() {
+        for (value, variant) in [
+            ("scope", quote!(Scope)),
+            ("permissions", quote!(Permissions)),
+            ("scope_or_permissions", quote!(ScopeOrPermissions)),
+        ] {
+            assert_eq!(
+                requirement_of(quote!(scopes = any("a", "b"), grants = #value)),
+                quote!(::auth0_actix::Requirement::any(["a", "b"])
+                    .grants(::auth0_actix::Grants::#variant))
+                .to_string()
+            );
+        }
+    }
+
+    #[test]
+    fn an_expression_with_grants_in_the_marker_type() {
+        let out = expand_str(
+            quote!(
+                scopes = all("read:data", any("write:data", "admin")),
+                grants = "permissions"
+            ),
+            quote!(
+                async fn edit() -> String {
+                    String::new()
+                }
+            ),
+        );
+        let expected = quote! {
+            #[doc(hidden)]
+            #[allow(non_camel_case_types)]
+            #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
+            struct __Auth0ActixScopes_edit;
+
+            impl ::auth0_actix::__private::ScopeRequirement for __Auth0ActixScopes_edit {
+                fn requirement() -> &'static ::auth0_actix::Requirement {
+                    static REQUIREMENT: ::auth0_actix::__private::OnceLock<::auth0_actix::Requirement> =
+                        ::auth0_actix::__private::OnceLock::new();
+                    ::auth0_actix::__private::lazy_requirement(&REQUIREMENT, || {
+                        ::auth0_actix::Requirement::all([
+                            ::auth0_actix::Requirement::scope("read:data"),
+                            ::auth0_actix::Requirement::any(["write:data", "admin"])
+                        ])
+                        .grants(::auth0_actix::Grants::Permissions)
+                    })
+                }
+            }
+
+            async fn edit(
+                _: ::auth0_actix::__private::RequireAuth<__Auth0ActixScopes_edit>
             ) -> String { String::new() }
         };
         assert_eq!(out, expected.to_string());

@@ -35,8 +35,23 @@
 //!     HttpResponse::Ok().body(format!("updated {id}"))
 //! }
 //!
+//! /// `read:reports`, and `export:reports` or `admin`, granted by the token's `scope` or by its
+//! /// Auth0 RBAC `permissions`.
+//! #[get("/api/reports/export")]
+//! #[require_auth(
+//!     scopes = all("read:reports", any("export:reports", "admin")),
+//!     grants = "scope_or_permissions",
+//! )]
+//! async fn export() -> impl Responder {
+//!     HttpResponse::Ok().body("report.csv")
+//! }
+//!
 //! // In a real app, also add the `auth0_actix::Auth0` handle with `.app_data(..)`.
-//! let _app = App::new().service(private).service(messages).service(update);
+//! let _app = App::new()
+//!     .service(private)
+//!     .service(messages)
+//!     .service(update)
+//!     .service(export);
 //! ```
 
 #![deny(missing_docs)]
@@ -54,11 +69,30 @@ mod expand;
 /// - `#[require_auth]`: any valid access token;
 /// - `#[require_auth(scopes = "read:messages")]`: the token must grant that scope;
 /// - `#[require_auth(scopes = ["read:data", "write:data"])]`: the token must grant every
-///   listed scope.
+///   listed scope;
+/// - `#[require_auth(scopes = any("read:messages", "read:data"))]`: at least one of them;
+/// - `#[require_auth(scopes = all("read:data", "write:data"))]`: every one of them (as a list);
+/// - `any(..)` and `all(..)` nest freely, and may be elements of a list:
+///   `scopes = all("read:data", any("write:data", "admin"))`,
+///   `scopes = ["read:data", any("write:data", "admin")]`.
 ///
-/// The request is rejected with the library's error response (`401` for a missing or invalid
-/// token, `403` for missing scopes) before the handler runs. Take an `auth0_actix::Claims`
-/// parameter to read the verified claims; the token is verified only once per request.
+/// Add `grants = ".."` next to `scopes` to say where this route reads grants from, whatever
+/// the configuration's default (`auth0_actix::Auth0Builder::grants`):
+///
+/// - `grants = "scope"`: the `scope` claim (`auth0_actix::Grants::Scope`);
+/// - `grants = "permissions"`: the Auth0 RBAC `permissions` claim (`Grants::Permissions`);
+/// - `grants = "scope_or_permissions"`: either claim (`Grants::ScopeOrPermissions`).
+///
+/// For example `#[require_auth(scopes = "read:reports", grants = "permissions")]`. `grants`
+/// without `scopes` is a compile error: any valid token is accepted, whatever it grants.
+///
+/// The request is rejected with the library's error response (`401` for an invalid token,
+/// `400` for missing or malformed credentials unless the configuration opts into RFC 6750's
+/// `401`, `403` `insufficient_scope` for a requirement the token does not meet, with a
+/// challenge whose `scope` parameter lists every scope of the expression, in order, once)
+/// before the handler runs. Take an `auth0_actix::Claims` parameter to read the verified
+/// claims; the token is verified only once per request, even under the `auth0_actix::Protect`
+/// middleware.
 ///
 /// # Expansion
 ///
@@ -87,6 +121,23 @@ mod expand;
 /// ) -> String { .. }
 /// ```
 ///
+/// The requirement mirrors the expression, with `::auth0_actix::Requirement` functions: a
+/// list or `all(..)` is `Requirement::all([..])`, `any(..)` is `Requirement::any([..])`, whose
+/// elements are string literals when they are all scopes and otherwise each a `Requirement`
+/// (`Requirement::scope("x")`, or a nested `all`/`any`); `grants` appends
+/// `.grants(::auth0_actix::Grants::..)`. So
+/// `scopes = all("read:data", any("write:data", "admin")), grants = "permissions"` builds
+///
+/// ```text
+/// ::auth0_actix::Requirement::all([
+///     ::auth0_actix::Requirement::scope("read:data"),
+///     ::auth0_actix::Requirement::any(["write:data", "admin"]),
+/// ])
+/// .grants(::auth0_actix::Grants::Permissions)
+/// ```
+///
+/// and a single `scopes = "x"` builds `Requirement::all(["x"])`.
+///
 /// Without scopes, no type is emitted and the parameter is
 /// `RequireAuth<::auth0_actix::__private::NoScopes>`. The hidden type has the handler's
 /// visibility; because it is an item placed next to the handler, a handler *with scopes* must
@@ -95,9 +146,13 @@ mod expand;
 /// # Compile-time checks
 ///
 /// Scopes are validated against RFC 6749 §3.3 (printable ASCII except space, `"` and `\`),
-/// must be non-empty and listed once; a space-separated string is rejected with a suggestion
-/// to use a list. The attribute must be applied once, to an `async fn` without a `self`
-/// receiver. Errors point at the offending token.
+/// must be non-empty and appear once in the whole expression; a space-separated string is
+/// rejected with a suggestion (a list, or the enclosing `any`/`all` with the scopes split).
+/// Only string literals, `any(..)` and `all(..)` are accepted: an unknown function
+/// (`one_of(..)`: "did you mean `any(..)`?"), an empty `any()`/`all()`, a constant, a macro or
+/// a list inside `any`/`all` are errors. `grants` takes one of its three strings, once. The
+/// attribute must be applied once, to an `async fn` without a `self` receiver. Errors point at
+/// the offending token.
 #[proc_macro_attribute]
 pub fn require_auth(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::require_auth(args.into(), item.into()).into()

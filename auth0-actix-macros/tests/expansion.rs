@@ -1,10 +1,11 @@
 //! The expansion of `#[require_auth]` as seen from a user crate: the hidden requirement types
-//! carry the declared scopes, the handlers keep their signature for actix-web, and the code is
-//! linted by `cargo clippy --all-targets` like any user code.
+//! carry the declared scopes (plain lists, `any`/`all` expressions and `grants`), the handlers
+//! keep their signature for actix-web, and the code is linted by `cargo clippy --all-targets`
+//! like any user code.
 
 use actix_web::{get, post, web, App, HttpResponse, Responder};
 use auth0_actix::__private::{NoScopes, RequireAuth, ScopeRequirement};
-use auth0_actix::{require_auth, Claims, Requirement};
+use auth0_actix::{require_auth, Claims, Grants, Requirement};
 
 #[require_auth]
 #[get("/any")]
@@ -43,6 +44,63 @@ async fn plain(value: u8) -> u8 {
 #[require_auth]
 async fn plain_any(value: u8) -> u8 {
     value
+}
+
+#[require_auth(scopes = any("read:messages", "read:data"))]
+#[get("/either")]
+async fn either(_claims: Claims) -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[require_auth(scopes = all("read:data", any("write:data", "admin")), grants = "permissions")]
+async fn nested(value: u8) -> u8 {
+    value
+}
+
+#[require_auth(scopes = ["a", any(all("b", "c"), "d")], grants = "scope_or_permissions")]
+async fn list_with_calls() -> &'static str {
+    "ok"
+}
+
+/// Expressions keep their structure and order; `grants` is part of the requirement.
+#[test]
+fn requirement_types_carry_expressions_and_grants() {
+    let alternatives = <__Auth0ActixScopes_either as ScopeRequirement>::requirement();
+    assert_eq!(
+        alternatives,
+        &Requirement::any(["read:messages", "read:data"])
+    );
+    assert_eq!(alternatives.to_string(), "read:messages or read:data");
+
+    let nested = <__Auth0ActixScopes_nested as ScopeRequirement>::requirement();
+    assert_eq!(
+        nested,
+        &Requirement::all([
+            Requirement::scope("read:data"),
+            Requirement::any(["write:data", "admin"]),
+        ])
+        .grants(Grants::Permissions)
+    );
+    assert_eq!(nested.to_string(), "read:data and (write:data or admin)");
+
+    let list = <__Auth0ActixScopes_list_with_calls as ScopeRequirement>::requirement();
+    assert_eq!(
+        list,
+        &Requirement::all([
+            Requirement::scope("a"),
+            Requirement::any([Requirement::all(["b", "c"]), Requirement::scope("d")]),
+        ])
+        .grants(Grants::ScopeOrPermissions)
+    );
+    assert_eq!(list.to_string(), "a and ((b and c) or d)");
+    assert_ne!(
+        list,
+        &Requirement::all([
+            Requirement::scope("a"),
+            Requirement::any([Requirement::all(["b", "c"]), Requirement::scope("d")]),
+        ]),
+        "the grant source is part of the requirement"
+    );
 }
 
 /// The scopes are kept verbatim and in the declared order, and all of them are required.
@@ -85,6 +143,10 @@ fn the_auth_extractor_is_the_first_parameter() {
         first_param(plain_any),
         std::any::TypeId::of::<RequireAuth<NoScopes>>()
     );
+    assert_eq!(
+        first_param(nested),
+        std::any::TypeId::of::<RequireAuth<__Auth0ActixScopes_nested>>()
+    );
 }
 
 #[test]
@@ -94,5 +156,7 @@ fn handlers_register_with_actix() {
         .service(read_messages)
         .service(write_data)
         .service(below)
+        .service(either)
+        .route("/list", web::get().to(list_with_calls))
         .route("/plain", web::get().to(|| async { "not protected" }));
 }
