@@ -3,6 +3,7 @@
 #
 #   bash benchmarks/load.sh            # 3 repeats of 5 s per route, wrk -t2 -c32
 #   DURATION=10 REPEATS=3 bash benchmarks/load.sh
+#   REFERENCE_PYTHON=/path/to/venv/bin/python bash benchmarks/load.sh   # + the reference SDK
 #
 # Builds the example and the fixture in release, starts a local issuer (load_fixture) and the
 # example pointed at it (AUTH0_DOMAIN + SSL_CERT_FILE, as a real deployment is configured),
@@ -17,6 +18,9 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 # Distinct DPoP proofs per repeat; more than the DPoP route can serve in DURATION seconds.
 PROOFS=${PROOFS:-150000}
+# A Python with auth0-fastapi-api and uvicorn installed: also load the reference SDK serving
+# the same routes (benchmarks/reference/app.py, 2 workers) against the same issuer.
+REFERENCE_PYTHON=${REFERENCE_PYTHON:-}
 
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install -y wrk)" >&2; exit 1; }
@@ -31,19 +35,25 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
 base="http://127.0.0.1:$port"
+ref_port=$(free_port)
+ref_base="http://127.0.0.1:$ref_port"
+ref_htu=()
+[ -n "$REFERENCE_PYTHON" ] && ref_htu=("$ref_base/api/private")
 
 echo "building (release)..." >&2
 cargo build --release --quiet --example api --example load_fixture
 
 echo "minting $((PROOFS * REPEATS)) DPoP proofs and distinct tokens..." >&2
-tail -f /dev/null | target/release/examples/load_fixture "$work" $((PROOFS * REPEATS)) "$base/api/private" \
+tail -f /dev/null | target/release/examples/load_fixture "$work" $((PROOFS * REPEATS)) "$base/api/private" "${ref_htu[@]}" \
   >"$work/fixture.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 600); do grep -q READY "$work/fixture.log" 2>/dev/null && break; sleep 0.5; done
 grep -q READY "$work/fixture.log" || { echo "fixture did not start" >&2; cat "$work/fixture.log" >&2; exit 1; }
 split -d -n "l/$REPEATS" "$work/proofs" "$work/proofs."
+[ -n "$REFERENCE_PYTHON" ] && split -d -n "l/$REPEATS" "$work/proofs2" "$work/proofs2."
 
 # The example, configured like a deployment (mixed DPoP mode, the default).
 env $(cat "$work/env") SSL_CERT_FILE="$work/ca.pem" LISTEN="127.0.0.1:$port" RUST_LOG=warn \
@@ -56,6 +66,16 @@ done
 curl -fsS "$base/api/public" >/dev/null || { echo "api did not start" >&2; cat "$work/api.log" >&2; exit 1; }
 curl -fsS -H "Authorization: Bearer $(cat "$work/bearer_token")" "$base/api/private" >/dev/null \
   || { echo "the Bearer token is refused" >&2; exit 1; }
+
+if [ -n "$REFERENCE_PYTHON" ]; then
+  (cd benchmarks/reference && exec env $(cat "$work/env") SSL_CERT_FILE="$work/ca.pem" \
+    "$REFERENCE_PYTHON" -m uvicorn app:app --host 127.0.0.1 --port "$ref_port" --workers 2 \
+    --log-level warning >"$work/ref.log" 2>&1) &
+  pids+=($!)
+  for _ in $(seq 1 120); do curl -fsS "$ref_base/api/public" >/dev/null 2>&1 && break; sleep 0.25; done
+  curl -fsS -H "Authorization: Bearer $(cat "$work/bearer_token")" "$ref_base/api/private" >/dev/null \
+    || { echo "the reference refuses the Bearer token" >&2; cat "$work/ref.log" >&2; exit 1; }
+fi
 
 run() { # name, then wrk arguments
   local name=$1; shift
@@ -83,6 +103,11 @@ for r in $(seq 0 $((REPEATS - 1))); do
   run public "$base/api/public"
   run bearer -s benchmarks/header.lua "$base/api/private" -- "$work/bearer_token" Bearer
   run dpop -s benchmarks/rotate.lua "$base/api/private" -- dpop "$THREADS" "$work/proofs.0$r" "$work/dpop_token"
+  if [ -n "$REFERENCE_PYTHON" ]; then
+    run ref_public "$ref_base/api/public"
+    run ref_bearer -s benchmarks/header.lua "$ref_base/api/private" -- "$work/bearer_token" Bearer
+    run ref_dpop -s benchmarks/rotate.lua "$ref_base/api/private" -- dpop "$THREADS" "$work/proofs2.0$r" "$work/dpop_token"
+  fi
 done
 rss_before=$(rss)
 run distinct_tokens -s benchmarks/rotate.lua "$base/api/private" -- bearer "$THREADS" "$work/tokens"
@@ -101,12 +126,19 @@ print("| route | req/s | p50 (ms) | p99 (ms) | non-2xx | ratio to public |")
 print("|---|---:|---:|---:|---:|---:|")
 labels = {"public": "GET /api/public (no auth)", "bearer": "GET /api/private, Bearer (same token)",
           "dpop": "GET /api/private, DPoP (distinct proof per request)",
-          "distinct_tokens": "GET /api/private, Bearer (distinct token per request)"}
-for name in ["public", "bearer", "dpop", "distinct_tokens"]:
+          "distinct_tokens": "GET /api/private, Bearer (distinct token per request)",
+          "ref_public": "reference SDK: GET /api/public", "ref_bearer": "reference SDK: Bearer (same token)",
+          "ref_dpop": "reference SDK: DPoP (distinct proof per request)"}
+for name in ["public", "bearer", "dpop", "distinct_tokens", "ref_public", "ref_bearer", "ref_dpop"]:
     if name not in rows: continue
     rs = rows[name]
     rps = med([r[0] for r in rs])
     print(f"| {labels[name]} | {rps:,.0f} | {med([r[1] for r in rs]):.2f} | {med([r[2] for r in rs]):.2f} "
           f"| {sum(r[3] for r in rs)} | {rps / public:.2f} |")
+for ours, ref in [("bearer", "ref_bearer"), ("dpop", "ref_dpop"), ("public", "ref_public")]:
+    if ref in rows:
+        o, r = med([x[0] for x in rows[ours]]), med([x[0] for x in rows[ref]])
+        print(f"\nauth0-actix / reference, {ours}: {o / r:.1f}x", end="")
+print()
 print(f"\nserver RSS before/after the distinct-token run: {int(sys.argv[2])/1024:.1f} MiB / {int(sys.argv[3])/1024:.1f} MiB")
 PY

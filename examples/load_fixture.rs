@@ -2,13 +2,14 @@
 //! writes what a load generator needs, then keeps the issuer up until stdin closes.
 //!
 //! ```text
-//! cargo run --release --example load_fixture -- DIR PROOFS HTU
+//! cargo run --release --example load_fixture -- DIR PROOFS HTU [HTU2]
 //! ```
 //!
 //! Writes into `DIR`: `ca.pem` (the issuer's CA, for `SSL_CERT_FILE`), `env` (`AUTH0_DOMAIN`
 //! and `AUTH0_AUDIENCE` lines), `bearer_token`, `dpop_token` (bound to a fresh key), and
 //! `proofs`: `PROOFS` distinct DPoP proofs for `GET HTU` with that token, one per line, and
 //! `tokens`: `PROOFS` distinct Bearer tokens (for the bounded-memory run).
+//! With `HTU2`, also `proofs2`: as many distinct proofs for `GET HTU2` (a second server).
 //! Prints `READY` when done. Proofs are valid for 300 s (the default `iat` window).
 
 use std::io::{BufWriter, Read, Write};
@@ -18,10 +19,11 @@ use auth0_actix::testing::{DpopKey, LocalIssuer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: load_fixture DIR PROOFS HTU";
+    let usage = "usage: load_fixture DIR PROOFS HTU [HTU2]";
     let dir = PathBuf::from(args.next().ok_or(usage)?);
     let proofs: usize = args.next().ok_or(usage)?.parse()?;
     let htu = args.next().ok_or(usage)?;
+    let htu2 = args.next();
     std::fs::create_dir_all(&dir)?;
 
     let issuer = LocalIssuer::start();
@@ -50,15 +52,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .bound_to(&key)
         .sign();
     std::fs::write(dir.join("dpop_token"), &bound)?;
-    let mut out = BufWriter::new(std::fs::File::create(dir.join("proofs"))?);
-    for _ in 0..proofs {
-        writeln!(
-            out,
-            "{}",
-            key.proof("GET", &htu).access_token(&bound).sign()
-        )?;
+    for (file, htu) in [("proofs", Some(&htu)), ("proofs2", htu2.as_ref())] {
+        let Some(htu) = htu else { continue };
+        let mut out = BufWriter::new(std::fs::File::create(dir.join(file))?);
+        for _ in 0..proofs {
+            writeln!(out, "{}", key.proof("GET", htu).access_token(&bound).sign())?;
+        }
+        out.flush()?;
     }
-    out.flush()?;
     let mut out = BufWriter::new(std::fs::File::create(dir.join("tokens"))?);
     for i in 0..proofs {
         writeln!(
