@@ -41,8 +41,13 @@ impl Authorized {
 
 impl Guard for Authorized {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {
+        // The handle as the extractors find it: registered as `Auth0` or as `web::Data<Auth0>`.
         let grants = ctx
             .app_data::<Auth0>()
+            .or_else(|| {
+                ctx.app_data::<actix_web::web::Data<Auth0>>()
+                    .map(|d| d.get_ref())
+            })
             .map_or(Grants::Scope, |a| a.inner.grants);
         let ext = ctx.req_data();
         extract::finished(&ext).is_some_and(|v| self.0.is_satisfied_by(&v.claims, grants))
