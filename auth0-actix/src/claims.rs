@@ -211,8 +211,10 @@ impl TokenClaims {
     }
 
     /// The party currently acting on the subject's behalf: the outermost `act.sub` (RFC 8693
-    /// §4.1), or `None` when there is no `act` claim. An `act` that is not an object, or whose
-    /// `sub` is not a non-blank string, is a 401 `invalid_token` "Invalid act claim".
+    /// §4.1), or `None` when there is no `act` claim (absent or JSON `null`). An `act` that is
+    /// not an object, or whose `sub` is not a non-blank string, is a 401 `invalid_token`
+    /// "Invalid act claim". Only the outermost `act` is read, as the reference does: nested
+    /// actors are prior ones, informational (see [`delegation_chain`](Self::delegation_chain)).
     ///
     /// ```
     /// # fn demo(claims: &auth0_actix::Claims) -> Result<(), auth0_actix::AuthError> {
@@ -222,24 +224,21 @@ impl TokenClaims {
     /// # Ok(()) }
     /// ```
     pub fn current_actor(&self) -> Result<Option<&str>, crate::AuthError> {
-        Ok(self.delegation_chain()?.into_iter().next())
+        match self.raw.get("act") {
+            None | Some(Value::Null) => Ok(None),
+            Some(act) => actor_sub(act).map(Some),
+        }
     }
 
-    /// Every actor of a delegation, newest first, by walking nested `act` claims; empty when
-    /// there is none. Validation as [`current_actor`](Self::current_actor).
+    /// Every actor of a delegation, newest first, by walking nested `act` claims (a JSON
+    /// `null` ends the chain as an absent `act` does); empty when there is none. Every level is
+    /// validated as [`current_actor`](Self::current_actor) validates the outermost one.
     pub fn delegation_chain(&self) -> Result<Vec<&str>, crate::AuthError> {
-        let invalid = || crate::AuthError::invalid_token("Invalid act claim");
         let mut chain = Vec::new();
         let mut act = self.raw.get("act");
-        while let Some(value) = act {
-            let object = value.as_object().ok_or_else(invalid)?;
-            let sub = object
-                .get("sub")
-                .and_then(Value::as_str)
-                .filter(|s| !s.trim().is_empty())
-                .ok_or_else(invalid)?;
-            chain.push(sub);
-            act = object.get("act");
+        while let Some(value) = act.filter(|v| !v.is_null()) {
+            chain.push(actor_sub(value)?);
+            act = value.get("act");
         }
         Ok(chain)
     }
@@ -248,6 +247,15 @@ impl TokenClaims {
     pub fn has_scopes<'a>(&self, scopes: impl IntoIterator<Item = &'a str>) -> bool {
         scopes.into_iter().all(|s| self.has_scope(s))
     }
+}
+
+/// The `sub` of one `act` level: a non-blank string in an object, or "Invalid act claim".
+fn actor_sub(act: &Value) -> Result<&str, crate::AuthError> {
+    act.as_object()
+        .and_then(|object| object.get("sub"))
+        .and_then(Value::as_str)
+        .filter(|sub| !sub.trim().is_empty())
+        .ok_or_else(|| crate::AuthError::invalid_token("Invalid act claim"))
 }
 
 #[cfg(test)]
@@ -291,6 +299,24 @@ mod tests {
             let err = claims(bad).delegation_chain().unwrap_err();
             assert_eq!(err.description(), "Invalid act claim");
             assert_eq!(err.code(), crate::ErrorCode::InvalidToken);
+        }
+        // As the reference: a null act is no act, and the current actor is the outermost one
+        // whatever the nested levels hold.
+        let null = claims(json!({"act": null}));
+        assert_eq!(null.current_actor().unwrap(), None);
+        assert!(null.delegation_chain().unwrap().is_empty());
+        let ends = claims(json!({"act": {"sub": "a", "act": null}}));
+        assert_eq!(ends.delegation_chain().unwrap(), vec!["a"]);
+        let bad_nested = claims(json!({"act": {"sub": "a", "act": "nested string"}}));
+        assert_eq!(bad_nested.current_actor().unwrap(), Some("a"));
+        assert!(bad_nested.delegation_chain().is_err());
+        for bad in [
+            json!({"act": "x"}),
+            json!({"act": {"sub": 7}}),
+            json!({"act": {}}),
+        ] {
+            let err = claims(bad).current_actor().unwrap_err();
+            assert_eq!(err.description(), "Invalid act claim");
         }
     }
 
