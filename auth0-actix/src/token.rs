@@ -253,7 +253,7 @@ async fn verify_uncached(
     let key = match keys.find(kid) {
         Some(key) => key,
         None => {
-            refreshed = cfg.keys.jwks_after_unknown_kid(jwks_uri).await;
+            refreshed = cfg.keys.jwks_after_unknown_kid(jwks_uri, &keys).await;
             refreshed
                 .as_deref()
                 .and_then(|k| k.find(kid))

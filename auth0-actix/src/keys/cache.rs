@@ -113,10 +113,10 @@ impl<V> Cache<V> {
         }
     }
 
-    /// When the cached copy of `key` was fetched (clock milliseconds).
-    pub(crate) fn fetched_at(&self, key: &str) -> Option<u64> {
+    /// The cached copy of `key`, fresh or not, without touching its recency or refresh state.
+    pub(crate) fn cached(&self, key: &str) -> Option<Arc<V>> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        entries.get(key).map(|e| e.fetched)
+        entries.get(key).map(|e| e.value.clone())
     }
 
     /// Milliseconds on the cache's clock.

@@ -7,15 +7,17 @@
 //! - `cache`: single flight (D13), refresh ahead, stale-if-error (D12), LRU bounds.
 //!
 //! An unknown `kid` causes one JWKS refetch, coalesced with any fetch in flight and at most
-//! once per cooldown per JWKS (D11).
+//! once per cooldown per JWKS (D11). The cooldown runs from the last such refetch, not from
+//! routine fetches, so a key published just after a fetch still works on its first use.
 
 mod cache;
 mod discovery;
 mod fetch;
 mod jwks;
 
+use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub(crate) use discovery::Discovery;
@@ -40,6 +42,9 @@ struct Inner {
     algorithms: Vec<Algorithm>,
     allow_http: bool,
     kid_cooldown: Duration,
+    /// When each JWKS was last refetched for an unknown `kid` (clock milliseconds); only
+    /// entries still inside the cooldown are kept.
+    kid_refetched: Mutex<HashMap<String, u64>>,
     counters: Arc<Counters>,
     /// Bumped by every JWKS fetch: what the verified-token cache checks its entries against.
     generation: AtomicU64,
@@ -111,6 +116,7 @@ impl KeyStore {
             algorithms: s.algorithms.to_vec(),
             allow_http: s.allow_http,
             kid_cooldown: s.kid_cooldown,
+            kid_refetched: Mutex::new(HashMap::new()),
             counters,
             generation: AtomicU64::new(0),
         })))
@@ -136,22 +142,45 @@ impl KeyStore {
         get::<KeySet>(&self.0, jwks_uri).await
     }
 
-    /// A fresh copy of the key set after an unknown `kid`, unless this JWKS was fetched within
-    /// the cooldown (then `None`: the cached set stands).
-    pub(crate) async fn jwks_after_unknown_kid(&self, jwks_uri: &str) -> Option<Arc<KeySet>> {
+    /// A newer copy of the key set than `seen`, which lacks a token's `kid`: one cached since
+    /// (another request's refetch), else a refetch shared with any fetch in flight, started at
+    /// most once per cooldown per JWKS. `None`: there is nothing newer (the cached set stands).
+    pub(crate) async fn jwks_after_unknown_kid(
+        &self,
+        jwks_uri: &str,
+        seen: &Arc<KeySet>,
+    ) -> Option<Arc<KeySet>> {
         let inner = &self.0;
-        let now = inner.jwks.now_ms();
-        let newer_than = now.saturating_sub(cache::ms_of(inner.kid_cooldown));
-        if inner
-            .jwks
-            .fetched_at(jwks_uri)
-            .is_some_and(|t| t >= newer_than)
-        {
-            return None;
+        let newer = || {
+            inner
+                .jwks
+                .cached(jwks_uri)
+                .filter(|current| !Arc::ptr_eq(current, seen))
+        };
+        if let Some(current) = newer() {
+            return Some(current);
         }
-        Counters::inc(&inner.counters.unknown_kid_refetches);
-        tracing::info!(target: "auth0_actix", jwks_uri, "unknown kid: refetching the JWKS");
-        fetch::<KeySet>(inner, jwks_uri, newer_than).await.ok()
+        // Asked only by the request that would start the fetch; the others share its outcome.
+        let cooldown = || {
+            let now = inner.jwks.now_ms();
+            let window = cache::ms_of(inner.kid_cooldown);
+            let mut last = inner
+                .kid_refetched
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            last.retain(|_, t| now < t.saturating_add(window));
+            if last.contains_key(jwks_uri) {
+                return Err("unknown-kid refetches of this JWKS are cooling down".to_owned());
+            }
+            last.insert(jwks_uri.to_owned(), now);
+            Counters::inc(&inner.counters.unknown_kid_refetches);
+            tracing::info!(target: "auth0_actix", jwks_uri, "unknown kid: refetching the JWKS");
+            Ok(())
+        };
+        match fetch_gated::<KeySet>(inner, jwks_uri, u64::MAX, cooldown).await {
+            Ok(fresh) if !Arc::ptr_eq(&fresh, seen) => Some(fresh),
+            _ => newer(),
+        }
     }
 
     /// Fetches discovery and the JWKS of `issuer` now.
@@ -199,9 +228,20 @@ async fn get<D: Document>(inner: &Arc<Inner>, key: &str) -> Result<Arc<D>, Strin
 }
 
 async fn fetch<D: Document>(inner: &Inner, key: &str, newer_than: u64) -> Result<Arc<D>, String> {
+    fetch_gated::<D>(inner, key, newer_than, || Ok(())).await
+}
+
+/// [`fetch`], unless `gate` (asked only if this call is the one to start the fetch) refuses.
+async fn fetch_gated<D: Document>(
+    inner: &Inner,
+    key: &str,
+    newer_than: u64,
+    gate: impl FnOnce() -> Result<(), String>,
+) -> Result<Arc<D>, String> {
     D::cache(inner)
         .fetch(key, newer_than, || {
             async {
+                gate()?;
                 Counters::inc(D::fetch_counter(inner));
                 let fetched = fetch::get(&inner.client, &D::url(key))
                     .await
