@@ -1,0 +1,1021 @@
+//! The discovery and JWKS cache end to end (issue "Keys that never cause an outage"): key
+//! rotation and unknown `kid`s (differences.md D11), stale-if-error through an issuer outage
+//! (D12), single flight (D13), refresh ahead of expiry, `Cache-Control` TTLs clamped to
+//! `[cache_min_ttl, cache_ttl]` and the LRU bound (behaviour.md §2.3, §6.7 "MCD / cache", §6.9),
+//! `Auth0::warm_up`, and the verified-token cache, which must never let a repeated token outlive
+//! its key, its `exp` or its DPoP proof checks.
+//!
+//! Real HTTP against real local issuers. Time is a `ManualClock` the tests move instead of
+//! sleeping, so every token is minted relative to it; what the app does in the background is
+//! observed by polling a counter in short steps. Each token carries its own `jti` unless a test
+//! is about repeating one: a repeated token is answered from the verified-token cache without
+//! looking at keys at all.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use auth0_actix::testing::{DpopKey, LocalIssuer, SigningKey, TokenBuilder};
+use auth0_actix::{Algorithm, Auth0, Auth0Builder, Clock, ManualClock, Metrics};
+use e2e_support::{builder_for, send, Reply, TestApp};
+use serde_json::json;
+use tokio::sync::watch;
+
+const MISSING_KEY: &str = "No matching key found in JWKS";
+
+// ---------------------------------------------------------------------------------------------
+// Harness
+
+/// An app serving `e2e_support::echo_routes` (`/test`) with a verifier on a manual clock.
+struct Api {
+    auth0: Auth0,
+    clock: ManualClock,
+    app: TestApp,
+    http: reqwest::Client,
+}
+
+impl Api {
+    /// Builds `builder` with a manual clock set to the system time and starts the app.
+    fn start(builder: Auth0Builder) -> Api {
+        let clock = ManualClock::starting_now();
+        let auth0 = builder
+            .clock(clock.clone())
+            .build()
+            .expect("a valid configuration");
+        let app = e2e_support::start(auth0.clone(), e2e_support::echo_routes);
+        Api {
+            auth0,
+            clock,
+            app,
+            http: e2e_support::client(),
+        }
+    }
+
+    /// Unix seconds on the manual clock.
+    fn now(&self) -> i64 {
+        self.clock.now().as_secs() as i64
+    }
+
+    fn advance(&self, seconds: u64) {
+        self.clock.advance(Duration::from_secs(seconds));
+    }
+
+    fn metrics(&self) -> Metrics {
+        self.auth0.metrics()
+    }
+
+    /// `base` valid for an hour from the manual clock's now, with a `jti` of its own.
+    fn mint(&self, base: TokenBuilder) -> TokenBuilder {
+        static JTI: AtomicUsize = AtomicUsize::new(0);
+        let now = self.now();
+        base.issued_at(now).expires_at(now + 3600).claim(
+            "jti",
+            format!("keys-{}", JTI.fetch_add(1, Ordering::Relaxed)),
+        )
+    }
+
+    async fn bearer(&self, token: &str) -> Reply {
+        send(self.http.get(self.app.at("/test")).bearer_auth(token)).await
+    }
+
+    /// A new valid token of `issuer`'s current signing key.
+    async fn good(&self, issuer: &LocalIssuer) -> Reply {
+        self.bearer(&self.mint(issuer.token()).sign()).await
+    }
+
+    #[track_caller]
+    fn assert_ok(reply: &Reply) {
+        assert_eq!(reply.status, 200, "expected 200: {reply:?}");
+    }
+
+    /// Sends every token at once (at most 100 requests in flight) and returns the replies.
+    async fn bearer_all(&self, tokens: Vec<String>) -> Vec<Reply> {
+        let mut replies = Vec::with_capacity(tokens.len());
+        for chunk in tokens.chunks(100) {
+            let mut set = tokio::task::JoinSet::new();
+            for token in chunk {
+                set.spawn(send(self.http.get(self.app.at("/test")).bearer_auth(token)));
+            }
+            replies.extend(set.join_all().await);
+        }
+        replies
+    }
+
+    /// Sends a DPoP request: `Authorization: DPoP <token>` and `DPoP: <proof>`.
+    async fn dpop(&self, token: &str, proof: &str) -> Reply {
+        send(
+            self.http
+                .get(self.app.at("/test"))
+                .header("Authorization", format!("DPoP {token}"))
+                .header("DPoP", proof),
+        )
+        .await
+    }
+
+    /// A proof by `key` for `GET /test` bound to `token`, issued now on the manual clock.
+    fn proof(&self, key: &DpopKey, token: &str) -> String {
+        key.proof("GET", &self.app.at("/test"))
+            .access_token(token)
+            .iat(self.now())
+            .sign()
+    }
+}
+
+/// Fetches the keys before a test about the verified-token cache: a token verified while a
+/// key set arrives is remembered against the older set (and so verified once more).
+async fn warm_up(api: &Api) {
+    api.auth0.warm_up().await.expect("warm-up");
+}
+
+/// A local issuer and an app trusting it, configured by `configure`.
+fn local(configure: impl FnOnce(Auth0Builder) -> Auth0Builder) -> (LocalIssuer, Api) {
+    let issuer = LocalIssuer::start();
+    let api = Api::start(configure(builder_for(&issuer)));
+    (issuer, api)
+}
+
+/// (discovery fetches, JWKS fetches) as the issuer counted them.
+fn fetches(issuer: &LocalIssuer) -> (usize, usize) {
+    (issuer.discovery_fetches(), issuer.jwks_fetches())
+}
+
+#[track_caller]
+fn assert_invalid_token(reply: &Reply, description: &str) {
+    reply.assert_error(401, "invalid_token", description);
+    assert_eq!(
+        reply.challenge(),
+        format!(
+            "Bearer error=\"invalid_token\", error_description=\"{description}\", DPoP algs=\"ES256\""
+        )
+    );
+}
+
+/// Polls `done` every 2 ms, for at most 10 s: background work is observed, never slept on.
+async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..5_000 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// An issuer whose answers the test holds back, fails or gives a Cache-Control of their own.
+
+/// One document of a [`GatedIssuer`].
+struct Doc {
+    requests: AtomicUsize,
+    answered: AtomicUsize,
+    open: watch::Sender<bool>,
+    failing: AtomicBool,
+    cache_control: Mutex<Option<String>>,
+}
+
+impl Doc {
+    fn new() -> Doc {
+        Doc {
+            requests: AtomicUsize::new(0),
+            answered: AtomicUsize::new(0),
+            open: watch::Sender::new(true),
+            failing: AtomicBool::new(false),
+            cache_control: Mutex::new(None),
+        }
+    }
+
+    /// Requests received (counted on arrival, before any hold).
+    fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    /// Requests answered.
+    fn answered(&self) -> usize {
+        self.answered.load(Ordering::SeqCst)
+    }
+
+    /// Requests from now on wait, unanswered, until [`release`](Doc::release).
+    fn hold(&self) {
+        self.open.send_replace(false);
+    }
+
+    fn release(&self) {
+        self.open.send_replace(true);
+    }
+
+    /// While `true`, the document is answered with 503.
+    fn set_failing(&self, failing: bool) {
+        self.failing.store(failing, Ordering::SeqCst);
+    }
+
+    fn set_cache_control(&self, value: &str) {
+        *self.cache_control.lock().unwrap() = Some(value.to_owned());
+    }
+
+    async fn respond(&self, body: serde_json::Value) -> HttpResponse {
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        let mut open = self.open.subscribe();
+        let _ = open.wait_for(|open| *open).await;
+        let response = if self.failing.load(Ordering::SeqCst) {
+            HttpResponse::ServiceUnavailable().finish()
+        } else {
+            let mut response = HttpResponse::Ok();
+            response.content_type("application/json");
+            if let Some(value) = self.cache_control.lock().unwrap().clone() {
+                response.insert_header(("cache-control", value));
+            }
+            response.body(body.to_string())
+        };
+        self.answered.fetch_add(1, Ordering::SeqCst);
+        response
+    }
+}
+
+struct Gate {
+    discovery: Doc,
+    jwks: Doc,
+    key: SigningKey,
+}
+
+async fn gated_discovery(gate: web::Data<Gate>, req: HttpRequest) -> HttpResponse {
+    let base = format!("http://{}", req.connection_info().host());
+    gate.discovery
+        .respond(json!({ "issuer": format!("{base}/"), "jwks_uri": format!("{base}/jwks.json") }))
+        .await
+}
+
+async fn gated_jwks(gate: web::Data<Gate>) -> HttpResponse {
+    gate.jwks
+        .respond(json!({ "keys": [gate.key.public_jwk()] }))
+        .await
+}
+
+/// A plain-HTTP OIDC issuer on 127.0.0.1 (the verifier opts in to loopback HTTP) with one RS256
+/// key, whose discovery and JWKS answers can be held back, failed or given a `Cache-Control`.
+struct GatedIssuer {
+    gate: Arc<Gate>,
+    server: TestApp,
+}
+
+const GATED_AUDIENCE: &str = "https://api.gated.test";
+
+impl GatedIssuer {
+    fn start() -> GatedIssuer {
+        let gate = web::Data::new(Gate {
+            discovery: Doc::new(),
+            jwks: Doc::new(),
+            key: SigningKey::generate("gated-key", Algorithm::RS256),
+        });
+        let data = gate.clone();
+        let server = e2e_support::start_with(move || {
+            let data = data.clone();
+            move |cfg: &mut web::ServiceConfig| {
+                cfg.app_data(data)
+                    .route(
+                        "/.well-known/openid-configuration",
+                        web::get().to(gated_discovery),
+                    )
+                    .route("/jwks.json", web::get().to(gated_jwks));
+            }
+        });
+        GatedIssuer {
+            gate: gate.into_inner(),
+            server,
+        }
+    }
+
+    fn discovery(&self) -> &Doc {
+        &self.gate.discovery
+    }
+
+    fn jwks(&self) -> &Doc {
+        &self.gate.jwks
+    }
+
+    fn builder(&self) -> Auth0Builder {
+        Auth0::builder()
+            .domain(self.server.url.clone())
+            .audience(GATED_AUDIENCE)
+            .allow_insecure_http_on_loopback(true)
+    }
+
+    /// A token builder for this issuer (mint it with [`Api::mint`]).
+    fn token(&self) -> TokenBuilder {
+        TokenBuilder::new(&self.gate.key)
+            .issuer(&format!("{}/", self.server.url))
+            .audience(GATED_AUDIENCE)
+            .subject("user_123")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rotation and unknown kids (D11)
+
+#[tokio::test]
+async fn a_rotated_key_works_on_its_first_request_with_one_extra_jwks_fetch() {
+    let (issuer, api) = local(|b| b);
+    api.auth0.warm_up().await.expect("warm-up");
+    assert_eq!(fetches(&issuer), (1, 1));
+    // The issuer rotates right after our fetch: a new key is published and signs from now on.
+    let first = issuer.signing_key();
+    let next = issuer.generate_key("key-2");
+    issuer.publish(&next);
+    issuer.set_signing_key(&next);
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(
+        fetches(&issuer),
+        (1, 2),
+        "exactly one JWKS refetch and no discovery"
+    );
+    assert_eq!(api.metrics().unknown_kid_refetches, 1);
+    // Both keys verify from the refetched set without further fetches.
+    Api::assert_ok(&api.good(&issuer).await);
+    Api::assert_ok(
+        &api.bearer(&api.mint(issuer.token()).signed_with(&first).sign())
+            .await,
+    );
+    assert_eq!(fetches(&issuer), (1, 2));
+    // A later rotation is picked up the same way.
+    api.advance(120);
+    let third = issuer.generate_key("key-3");
+    issuer.publish(&third);
+    issuer.set_signing_key(&third);
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(fetches(&issuer), (1, 3));
+    assert_eq!(api.metrics().unknown_kid_refetches, 2);
+}
+
+#[tokio::test]
+async fn concurrent_first_uses_of_a_rotated_key_share_one_refetch() {
+    let (issuer, api) = local(|b| b);
+    Api::assert_ok(&api.good(&issuer).await);
+    let next = issuer.generate_key("key-2");
+    issuer.publish(&next);
+    issuer.set_signing_key(&next);
+    let tokens = (0..100).map(|_| api.mint(issuer.token()).sign()).collect();
+    for reply in api.bearer_all(tokens).await {
+        Api::assert_ok(&reply);
+    }
+    assert_eq!(fetches(&issuer), (1, 2));
+    assert_eq!(api.metrics().unknown_kid_refetches, 1);
+}
+
+#[tokio::test]
+async fn a_flood_of_unknown_kids_costs_one_jwks_fetch_per_cooldown() {
+    let (issuer, api) = local(|b| b.unknown_kid_cooldown(Duration::from_secs(30)));
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(fetches(&issuer), (1, 1));
+    let flood = |n: usize| -> Vec<String> {
+        (0..n)
+            .map(|i| api.mint(issuer.token()).kid(&format!("bogus-{i}")).sign())
+            .collect()
+    };
+    for reply in api.bearer_all(flood(1_000)).await {
+        assert_invalid_token(&reply, MISSING_KEY);
+    }
+    assert_eq!(
+        fetches(&issuer),
+        (1, 2),
+        "one refetch for 1,000 unknown kids"
+    );
+    assert_eq!(api.metrics().unknown_kid_refetches, 1);
+    // 29 s later the cooldown still holds.
+    api.advance(29);
+    for reply in api.bearer_all(flood(200)).await {
+        assert_invalid_token(&reply, MISSING_KEY);
+    }
+    assert_eq!(fetches(&issuer), (1, 2));
+    // Past the cooldown: one more refetch, then quiet again.
+    api.advance(2);
+    for reply in api.bearer_all(flood(1_000)).await {
+        assert_invalid_token(&reply, MISSING_KEY);
+    }
+    assert_eq!(fetches(&issuer), (1, 3));
+    assert_eq!(api.metrics().unknown_kid_refetches, 2);
+    // Valid tokens were never in the way.
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(fetches(&issuer), (1, 3));
+}
+
+#[tokio::test]
+async fn unknown_kids_during_an_outage_cost_one_failed_fetch_per_cooldown() {
+    let (issuer, api) = local(|b| b.unknown_kid_cooldown(Duration::from_secs(30)));
+    Api::assert_ok(&api.good(&issuer).await);
+    issuer.set_failing(true);
+    let flood = |n: usize| -> Vec<String> {
+        (0..n)
+            .map(|i| api.mint(issuer.token()).kid(&format!("bogus-{i}")).sign())
+            .collect()
+    };
+    for reply in api.bearer_all(flood(300)).await {
+        assert_invalid_token(&reply, MISSING_KEY);
+    }
+    assert_eq!(fetches(&issuer), (1, 2), "one failed refetch");
+    assert_eq!(api.metrics().fetch_failures, 1);
+    // Known keys keep working from the cache.
+    Api::assert_ok(&api.good(&issuer).await);
+    api.advance(31);
+    for reply in api.bearer_all(flood(300)).await {
+        assert_invalid_token(&reply, MISSING_KEY);
+    }
+    assert_eq!(fetches(&issuer), (1, 3));
+    assert_eq!(api.metrics().unknown_kid_refetches, 2);
+}
+
+#[tokio::test]
+async fn a_new_key_inside_the_cooldown_of_the_last_unknown_kid_refetch_waits_for_it() {
+    let (issuer, api) = local(|b| b.unknown_kid_cooldown(Duration::from_secs(30)));
+    Api::assert_ok(&api.good(&issuer).await);
+    let bogus = api.mint(issuer.token()).kid("bogus").sign();
+    assert_invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
+    assert_eq!(fetches(&issuer), (1, 2));
+    // A real rotation 10 s after that refetch: the cooldown bounds fetches for everyone.
+    api.advance(10);
+    let next = issuer.generate_key("key-2");
+    issuer.publish(&next);
+    issuer.set_signing_key(&next);
+    assert_invalid_token(&api.good(&issuer).await, MISSING_KEY);
+    assert_eq!(fetches(&issuer), (1, 2));
+    // Once the cooldown is over the new key's first request refetches and succeeds.
+    api.advance(21);
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(fetches(&issuer), (1, 3));
+}
+
+#[tokio::test]
+async fn a_removed_key_stops_verifying_once_the_jwks_is_refetched() {
+    let (issuer, api) = local(|b| b);
+    let old = issuer.signing_key();
+    let remembered = api.mint(issuer.token()).sign();
+    Api::assert_ok(&api.bearer(&remembered).await);
+    // Rotation with revocation: key-2 in, key-1 out.
+    let next = issuer.generate_key("key-2");
+    issuer.publish(&next);
+    issuer.set_signing_key(&next);
+    issuer.unpublish("key-1");
+    // Until the JWKS is refetched, the cached set still holds key-1.
+    Api::assert_ok(
+        &api.bearer(&api.mint(issuer.token()).signed_with(&old).sign())
+            .await,
+    );
+    assert_eq!(fetches(&issuer), (1, 1));
+    // The first key-2 token refetches the JWKS...
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(fetches(&issuer), (1, 2));
+    // ...after which key-1 is gone: for new tokens and for the one verified before.
+    let key_1_token = api.mint(issuer.token()).signed_with(&old).sign();
+    assert_invalid_token(&api.bearer(&key_1_token).await, MISSING_KEY);
+    assert_invalid_token(&api.bearer(&remembered).await, MISSING_KEY);
+    assert_eq!(fetches(&issuer), (1, 2), "inside the cooldown: no refetch");
+}
+
+#[tokio::test]
+async fn a_removed_key_stops_verifying_once_the_cached_jwks_expires() {
+    let (issuer, api) = local(|b| b.cache_ttl(Duration::from_secs(300)));
+    let old = issuer.signing_key();
+    Api::assert_ok(&api.good(&issuer).await);
+    issuer.unpublish("key-1");
+    api.advance(100);
+    Api::assert_ok(&api.good(&issuer).await);
+    api.advance(201);
+    assert_invalid_token(&api.good(&issuer).await, MISSING_KEY);
+    // The key stays unknown: later tokens cause no refetch inside the cooldown.
+    let jwks_fetches = issuer.jwks_fetches();
+    assert_invalid_token(
+        &api.bearer(&api.mint(issuer.token()).signed_with(&old).sign())
+            .await,
+        MISSING_KEY,
+    );
+    assert_eq!(issuer.jwks_fetches(), jwks_fetches);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Single flight (D13)
+
+#[tokio::test]
+async fn a_cold_herd_makes_one_discovery_and_one_jwks_fetch() {
+    let (issuer, api) = local(|b| b);
+    let tokens = (0..100).map(|_| api.mint(issuer.token()).sign()).collect();
+    for reply in api.bearer_all(tokens).await {
+        Api::assert_ok(&reply);
+    }
+    assert_eq!(fetches(&issuer), (1, 1));
+    let m = api.metrics();
+    assert_eq!((m.discovery_fetches, m.jwks_fetches), (1, 1));
+    assert_eq!(m.verified, 100);
+}
+
+#[tokio::test]
+async fn a_cold_herd_waits_on_one_fetch_while_it_is_in_flight() {
+    let gated = GatedIssuer::start();
+    let api = Api::start(gated.builder());
+    gated.discovery().hold();
+    let mut herd = tokio::task::JoinSet::new();
+    for _ in 0..100 {
+        let token = api.mint(gated.token()).sign();
+        herd.spawn(send(api.http.get(api.app.at("/test")).bearer_auth(token)));
+    }
+    // All 100 requests are waiting for discovery, and the issuer has seen one request.
+    eventually("100 requests waiting on discovery", || {
+        api.metrics().cache_misses == 100
+    })
+    .await;
+    assert_eq!(gated.discovery().requests(), 1);
+    assert_eq!(gated.jwks().requests(), 0);
+    gated.discovery().release();
+    for reply in herd.join_all().await {
+        Api::assert_ok(&reply);
+    }
+    assert_eq!(
+        (gated.discovery().requests(), gated.jwks().requests()),
+        (1, 1)
+    );
+    let m = api.metrics();
+    assert_eq!(
+        (m.discovery_fetches, m.jwks_fetches, m.verified),
+        (1, 1, 100)
+    );
+    assert_eq!(m.cache_hits + m.cache_misses, 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stale-if-error (D12)
+
+#[tokio::test]
+async fn an_issuer_outage_after_warm_up_is_bridged_by_the_last_good_keys() {
+    let (issuer, api) = local(|b| {
+        b.cache_ttl(Duration::from_secs(600))
+            .max_stale(Duration::from_secs(1800))
+    });
+    Api::assert_ok(&api.good(&issuer).await);
+    issuer.set_failing(true);
+    // Within the TTL the outage goes unnoticed.
+    api.advance(300);
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(api.metrics().stale_served, 0);
+    // Past the TTL every refresh fails, and the last good copies keep serving.
+    api.advance(301);
+    let mut stale = 0;
+    for _ in 0..3 {
+        Api::assert_ok(&api.good(&issuer).await);
+        let now_stale = api.metrics().stale_served;
+        assert_eq!(now_stale, stale + 2, "discovery and JWKS served stale");
+        stale = now_stale;
+    }
+    assert!(api.metrics().fetch_failures >= 6);
+    // The issuer recovers: the next request fetches fresh copies and stale serving stops.
+    issuer.set_failing(false);
+    let before = fetches(&issuer);
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(fetches(&issuer), (before.0 + 1, before.1 + 1));
+    for _ in 0..3 {
+        Api::assert_ok(&api.good(&issuer).await);
+    }
+    assert_eq!(api.metrics().stale_served, stale);
+    assert_eq!(fetches(&issuer), (before.0 + 1, before.1 + 1));
+}
+
+#[tokio::test]
+async fn past_max_stale_an_outage_fails_closed_and_recovers() {
+    let (issuer, api) = local(|b| {
+        b.cache_ttl(Duration::from_secs(600))
+            .max_stale(Duration::from_secs(1800))
+    });
+    Api::assert_ok(&api.good(&issuer).await);
+    issuer.set_failing(true);
+    // The copies expired at +600 s; they may be served until +2400 s.
+    api.advance(2400);
+    Api::assert_ok(&api.good(&issuer).await);
+    api.advance(1);
+    assert_invalid_token(
+        &api.good(&issuer).await,
+        "Failed to fetch OIDC discovery metadata: HTTP status 503 (and the cached copy is too old to serve)",
+    );
+    issuer.set_failing(false);
+    Api::assert_ok(&api.good(&issuer).await);
+    let stale = api.metrics().stale_served;
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(api.metrics().stale_served, stale);
+}
+
+#[tokio::test]
+async fn past_max_stale_a_jwks_outage_names_the_jwks() {
+    let gated = GatedIssuer::start();
+    let api = Api::start(
+        gated
+            .builder()
+            .cache_ttl(Duration::from_secs(600))
+            .max_stale(Duration::from_secs(60)),
+    );
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    gated.jwks().set_failing(true);
+    api.advance(660);
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    assert_eq!(api.metrics().stale_served, 1, "only the JWKS was stale");
+    api.advance(1);
+    assert_invalid_token(
+        &api.bearer(&api.mint(gated.token()).sign()).await,
+        "Failed to fetch JWKS: HTTP status 503 (and the cached copy is too old to serve)",
+    );
+    gated.jwks().set_failing(false);
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+}
+
+#[tokio::test]
+async fn max_stale_zero_turns_stale_serving_off() {
+    let (issuer, api) = local(|b| b.max_stale(Duration::ZERO));
+    Api::assert_ok(&api.good(&issuer).await);
+    issuer.set_failing(true);
+    api.advance(601);
+    assert_invalid_token(
+        &api.good(&issuer).await,
+        "Failed to fetch OIDC discovery metadata: HTTP status 503 (and the cached copy is too old to serve)",
+    );
+    assert_eq!(api.metrics().stale_served, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refresh ahead of expiry
+
+#[tokio::test]
+async fn past_80_percent_of_the_ttl_one_request_starts_one_background_refresh() {
+    let (issuer, api) = local(|b| b.cache_ttl(Duration::from_secs(600)));
+    Api::assert_ok(&api.good(&issuer).await);
+    // Up to 80 % of the TTL nothing is refreshed.
+    api.advance(479);
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(fetches(&issuer), (1, 1));
+    assert_eq!(api.metrics().background_refreshes, 0);
+    // Past it, the next request refreshes both documents in the background.
+    api.advance(2);
+    Api::assert_ok(&api.good(&issuer).await);
+    eventually("the background refreshes to reach the issuer", || {
+        fetches(&issuer) == (2, 2)
+    })
+    .await;
+    for _ in 0..5 {
+        Api::assert_ok(&api.good(&issuer).await);
+    }
+    assert_eq!(fetches(&issuer), (2, 2), "one refresh per document");
+    assert_eq!(api.metrics().background_refreshes, 2);
+}
+
+#[tokio::test]
+async fn a_refresh_ahead_never_makes_a_request_wait_and_extends_the_lifetime() {
+    let gated = GatedIssuer::start();
+    // The JWKS lives 300 s, discovery 600 s: only the JWKS is due at 241 s.
+    gated.discovery().set_cache_control("max-age=600");
+    gated.jwks().set_cache_control("max-age=300");
+    let api = Api::start(gated.builder().cache_ttl(Duration::from_secs(600)));
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    assert_eq!(
+        (gated.discovery().requests(), gated.jwks().requests()),
+        (1, 1)
+    );
+
+    // The issuer stops answering JWKS requests; past 80 % of 300 s a request still gets its
+    // answer at once, while the refresh it started waits in the background.
+    gated.jwks().hold();
+    api.advance(241);
+    let remembered = api.mint(gated.token()).sign();
+    let reply = tokio::time::timeout(Duration::from_secs(10), api.bearer(&remembered))
+        .await
+        .expect("a request does not wait for a refresh ahead");
+    Api::assert_ok(&reply);
+    eventually("the background JWKS refresh to reach the issuer", || {
+        gated.jwks().requests() == 2
+    })
+    .await;
+    for _ in 0..5 {
+        Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    }
+    assert_eq!(
+        gated.jwks().requests(),
+        2,
+        "one refresh in flight, not one per request"
+    );
+    assert_eq!(gated.jwks().answered(), 1);
+    assert_eq!(api.metrics().background_refreshes, 1);
+
+    // Released, the refresh lands: the new key set ends the verified-token cache entry of
+    // `remembered`, so a repeat of it goes back to the key cache.
+    let hits = api.metrics().cache_hits;
+    gated.jwks().release();
+    for _ in 0..5_000 {
+        Api::assert_ok(&api.bearer(&remembered).await);
+        if api.metrics().cache_hits > hits {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    assert!(
+        api.metrics().cache_hits > hits,
+        "the refreshed key set arrived"
+    );
+    // The refreshed copy lives from 241 s: at 301 s (the old copy's expiry) nothing is fetched.
+    api.advance(60);
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    assert_eq!(
+        (gated.discovery().requests(), gated.jwks().requests()),
+        (1, 2)
+    );
+    assert_eq!(api.metrics().stale_served, 0);
+}
+
+#[tokio::test]
+async fn a_failed_refresh_ahead_keeps_the_copy_and_retries_after_the_cooldown() {
+    let gated = GatedIssuer::start();
+    gated.discovery().set_cache_control("max-age=600");
+    gated.jwks().set_cache_control("max-age=300");
+    let api = Api::start(
+        gated
+            .builder()
+            .unknown_kid_cooldown(Duration::from_secs(30)),
+    );
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    gated.jwks().set_failing(true);
+    api.advance(241);
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    eventually("the background refresh to fail", || {
+        api.metrics().fetch_failures == 1
+    })
+    .await;
+    // A request on the app's one worker: the failed refresh has finished its bookkeeping.
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    assert_eq!(gated.jwks().requests(), 2);
+    // No retry before the cooldown is over; one after it.
+    api.advance(29);
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    assert_eq!(gated.jwks().requests(), 2);
+    gated.jwks().set_failing(false);
+    api.advance(2);
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    eventually("the retried refresh to reach the issuer", || {
+        gated.jwks().answered() == 3
+    })
+    .await;
+    assert_eq!(api.metrics().background_refreshes, 2);
+    assert_eq!(api.metrics().stale_served, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// TTLs (behaviour.md §2.3; min/max clamp) and the LRU bound
+
+/// Observes a document lifetime: reused at half of it, refetched just after it.
+async fn assert_lifetime(cache_control: Option<&str>, lifetime: u64) {
+    let (issuer, api) = local(|b| {
+        b.cache_min_ttl(Duration::from_secs(60))
+            .cache_ttl(Duration::from_secs(300))
+    });
+    issuer.set_cache_control(cache_control.map(str::to_owned));
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(fetches(&issuer), (1, 1));
+    api.advance(lifetime / 2);
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(
+        fetches(&issuer),
+        (1, 1),
+        "{cache_control:?}: reused within {lifetime} s"
+    );
+    api.advance(lifetime - lifetime / 2 + 1);
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(
+        fetches(&issuer),
+        (2, 2),
+        "{cache_control:?}: refetched after {lifetime} s"
+    );
+}
+
+#[tokio::test]
+async fn max_age_sets_the_lifetime_within_the_bounds() {
+    assert_lifetime(Some("max-age=120"), 120).await;
+    assert_lifetime(Some("public, max-age=200, must-revalidate"), 200).await;
+}
+
+#[tokio::test]
+async fn a_tiny_max_age_is_raised_to_cache_min_ttl() {
+    assert_lifetime(Some("max-age=5"), 60).await;
+    assert_lifetime(Some("max-age=0"), 60).await;
+}
+
+#[tokio::test]
+async fn a_long_max_age_is_capped_at_cache_ttl() {
+    assert_lifetime(Some("max-age=86400"), 300).await;
+}
+
+#[tokio::test]
+async fn without_max_age_the_lifetime_is_cache_ttl() {
+    assert_lifetime(None, 300).await;
+    assert_lifetime(Some("no-cache"), 300).await;
+}
+
+#[tokio::test]
+async fn cache_max_entries_evicts_the_least_recently_used_issuer() {
+    let issuers: Vec<LocalIssuer> = (0..3).map(|_| LocalIssuer::start()).collect();
+    let mut builder = Auth0::builder()
+        .domains(issuers.iter().map(LocalIssuer::domain))
+        .audience(issuers[0].audience())
+        .cache_max_entries(2);
+    for issuer in &issuers {
+        builder = builder.root_certificate_pem(issuer.ca_certificate_pem().unwrap());
+    }
+    let api = Api::start(builder);
+    let (a, b, c) = (&issuers[0], &issuers[1], &issuers[2]);
+    let all = || [fetches(a), fetches(b), fetches(c)];
+    Api::assert_ok(&api.good(a).await);
+    api.advance(1);
+    Api::assert_ok(&api.good(b).await);
+    api.advance(1);
+    Api::assert_ok(&api.good(a).await); // a is now more recently used than b
+    api.advance(1);
+    assert_eq!(all(), [(1, 1), (1, 1), (0, 0)]);
+    // c makes three issuers for two entries per cache: b, the least recently used, goes.
+    Api::assert_ok(&api.good(c).await);
+    api.advance(1);
+    Api::assert_ok(&api.good(a).await);
+    assert_eq!(all(), [(1, 1), (1, 1), (1, 1)]);
+    api.advance(1);
+    Api::assert_ok(&api.good(b).await);
+    assert_eq!(all(), [(1, 1), (2, 2), (1, 1)], "b was evicted");
+    // ...which in turn evicted c (a was used more recently).
+    api.advance(1);
+    Api::assert_ok(&api.good(a).await);
+    Api::assert_ok(&api.good(c).await);
+    assert_eq!(all(), [(1, 1), (2, 2), (2, 2)]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// warm_up
+
+#[tokio::test]
+async fn warm_up_fetches_the_keys_before_the_first_request() {
+    let (issuer, api) = local(|b| b);
+    api.auth0.warm_up().await.expect("warm-up");
+    assert_eq!(fetches(&issuer), (1, 1));
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(fetches(&issuer), (1, 1));
+    let m = api.metrics();
+    assert_eq!((m.discovery_fetches, m.jwks_fetches), (1, 1));
+    assert_eq!(
+        m.cache_hits, 2,
+        "the first request found both documents cached"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_warm_up_reports_why_and_the_first_request_retries() {
+    let (issuer, api) = local(|b| b);
+    issuer.set_failing(true);
+    let err = api.auth0.warm_up().await.expect_err("the issuer is down");
+    assert_eq!(
+        err.description(),
+        "Failed to fetch OIDC discovery metadata: HTTP status 503"
+    );
+    issuer.set_failing(false);
+    Api::assert_ok(&api.good(&issuer).await);
+    assert_eq!(fetches(&issuer), (2, 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The verified-token cache
+
+#[tokio::test]
+async fn a_repeated_token_is_verified_once() {
+    let (issuer, api) = local(|b| b);
+    warm_up(&api).await;
+    let token = api.mint(issuer.token()).sign();
+    for _ in 0..5 {
+        Api::assert_ok(&api.bearer(&token).await);
+    }
+    let m = api.metrics();
+    assert_eq!(m.verified, 5);
+    assert_eq!(
+        (m.cache_misses, m.cache_hits),
+        (2, 2),
+        "warm-up missed, only the first request looked up discovery and JWKS"
+    );
+    assert_eq!(fetches(&issuer), (1, 1));
+}
+
+#[tokio::test]
+async fn with_the_verified_token_cache_off_every_request_looks_up_the_keys() {
+    let (issuer, api) = local(|b| b.verified_token_cache(0));
+    let token = api.mint(issuer.token()).sign();
+    for _ in 0..5 {
+        Api::assert_ok(&api.bearer(&token).await);
+    }
+    let m = api.metrics();
+    assert_eq!(m.verified, 5);
+    assert_eq!((m.cache_misses, m.cache_hits), (2, 8));
+    assert_eq!(fetches(&issuer), (1, 1));
+}
+
+#[tokio::test]
+async fn a_jwks_refetch_ends_every_verified_token_cache_entry() {
+    let (issuer, api) = local(|b| b);
+    warm_up(&api).await;
+    let token = api.mint(issuer.token()).sign();
+    Api::assert_ok(&api.bearer(&token).await);
+    Api::assert_ok(&api.bearer(&token).await);
+    let lookups = |m: Metrics| m.cache_hits + m.cache_misses;
+    assert_eq!(lookups(api.metrics()), 4, "warm-up and the first request");
+    // An unknown kid refetches the JWKS: the repeated token is verified again (its key is still
+    // published, so it passes), then remembered again.
+    assert_invalid_token(
+        &api.bearer(&api.mint(issuer.token()).kid("bogus").sign())
+            .await,
+        MISSING_KEY,
+    );
+    assert_eq!(fetches(&issuer), (1, 2));
+    let before = lookups(api.metrics());
+    Api::assert_ok(&api.bearer(&token).await);
+    assert_eq!(lookups(api.metrics()), before + 2);
+    Api::assert_ok(&api.bearer(&token).await);
+    assert_eq!(lookups(api.metrics()), before + 2);
+}
+
+#[tokio::test]
+async fn a_cached_token_is_never_accepted_past_its_exp() {
+    let (issuer, api) = local(|b| b);
+    warm_up(&api).await;
+    let now = api.now();
+    let token = api.mint(issuer.token()).expires_at(now + 60).sign();
+    Api::assert_ok(&api.bearer(&token).await);
+    api.advance(59);
+    Api::assert_ok(&api.bearer(&token).await);
+    let m = api.metrics();
+    assert_eq!(
+        m.cache_hits + m.cache_misses,
+        4,
+        "the repeat was a cache hit"
+    );
+    // The clock reaches exp: expired, cached or not (zero leeway, behaviour.md §2.2 step 17).
+    api.advance(1);
+    assert_invalid_token(&api.bearer(&token).await, "Token is expired");
+    api.advance(1);
+    assert_invalid_token(&api.bearer(&token).await, "Token is expired");
+}
+
+#[tokio::test]
+async fn a_cached_token_respects_the_clock_leeway_and_no_more() {
+    let (issuer, api) = local(|b| b.clock_leeway(Duration::from_secs(10)));
+    warm_up(&api).await;
+    let now = api.now();
+    let token = api.mint(issuer.token()).expires_at(now + 60).sign();
+    Api::assert_ok(&api.bearer(&token).await);
+    api.advance(69);
+    Api::assert_ok(&api.bearer(&token).await);
+    api.advance(1);
+    assert_invalid_token(&api.bearer(&token).await, "Token is expired");
+}
+
+#[tokio::test]
+async fn a_dpop_proof_is_checked_on_every_request_even_when_the_token_is_cached() {
+    let (issuer, api) = local(|b| b);
+    warm_up(&api).await;
+    let key = DpopKey::generate();
+    let token = api.mint(issuer.token()).bound_to(&key).sign();
+    let proof = api.proof(&key, &token);
+    let reply = api.dpop(&token, &proof).await;
+    Api::assert_ok(&reply);
+    assert_eq!(reply.json()["scheme"], "DPoP");
+    // The same token with a new proof: the token comes from the cache, the proof is checked.
+    let lookups = |m: Metrics| m.cache_hits + m.cache_misses;
+    let before = lookups(api.metrics());
+    Api::assert_ok(&api.dpop(&token, &api.proof(&key, &token)).await);
+    assert_eq!(lookups(api.metrics()), before, "the token was a cache hit");
+    // A replayed proof is refused although the token is cached.
+    let replay = api.dpop(&token, &proof).await;
+    replay.assert_error(
+        400,
+        "invalid_dpop_proof",
+        "DPoP proof has already been used (jti replay)",
+    );
+    // So is a proof by another key (binding), one for another method, and the bound token
+    // presented as Bearer.
+    let other = DpopKey::generate();
+    api.dpop(&token, &api.proof(&other, &token))
+        .await
+        .assert_error(
+            401,
+            "invalid_token",
+            "JWT Access Token confirmation mismatch",
+        );
+    let wrong_method = key
+        .proof("POST", &api.app.at("/test"))
+        .access_token(&token)
+        .iat(api.now())
+        .sign();
+    api.dpop(&token, &wrong_method).await.assert_error(
+        400,
+        "invalid_dpop_proof",
+        "DPoP Proof htm mismatch",
+    );
+    api.bearer(&token).await.assert_error(
+        401,
+        "invalid_token",
+        "DPoP-bound token requires the DPoP authentication scheme, not Bearer",
+    );
+    assert_eq!(lookups(api.metrics()), before);
+}
