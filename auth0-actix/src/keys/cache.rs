@@ -53,10 +53,12 @@ pub(crate) enum Hit<V> {
         value: Arc<V>,
         refresh: bool,
     },
-    /// An expired copy, and whether it may still be served if a refresh fails.
+    /// An expired copy, whether it may still be served if a refresh fails, and whether a
+    /// refresh failed recently (then the copy is served at once, without trying again).
     Expired {
         value: Arc<V>,
         servable: bool,
+        backing_off: bool,
     },
     Miss,
 }
@@ -107,9 +109,11 @@ impl<V> Cache<V> {
             <= entry
                 .fresh_until
                 .saturating_add(ms_of(self.policy.max_stale));
+        let backing_off = servable && now < entry.refresh_at.load(Ordering::Relaxed);
         Hit::Expired {
             value: entry.value.clone(),
             servable,
+            backing_off,
         }
     }
 

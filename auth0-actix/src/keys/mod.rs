@@ -207,14 +207,28 @@ async fn get<D: Document>(inner: &Arc<Inner>, key: &str) -> Result<Arc<D>, Strin
             }
             Ok(value)
         }
-        Hit::Expired { value, servable } => {
+        Hit::Expired {
+            value,
+            backing_off: true,
+            ..
+        } => {
+            // A refresh failed moments ago: serve the last good copy without waiting on the
+            // issuer again, so a hanging IdP costs one wait per back-off, not one per request.
+            Counters::inc(&inner.counters.stale_served);
+            Ok(value)
+        }
+        Hit::Expired {
+            value, servable, ..
+        } => {
             Counters::inc(&inner.counters.cache_misses);
             match fetch::<D>(inner, key, D::cache(inner).now_ms()).await {
                 Ok(fresh) => Ok(fresh),
                 Err(e) if servable => {
                     Counters::inc(&inner.counters.stale_served);
+                    D::cache(inner).refresh_failed(key, inner.kid_cooldown);
                     tracing::warn!(target: "auth0_actix", document = D::NAME, key, error = %e,
-                        "refresh failed: serving the last good copy (stale-if-error)");
+                        "refresh failed: serving the last good copy (stale-if-error); next try \
+                         after the back-off");
                     Ok(value)
                 }
                 Err(e) => Err(format!("{e} (and the cached copy is too old to serve)")),
