@@ -35,14 +35,30 @@ async fn bearer_round_trip() {
 
     let res = http.get(app.at("/private")).send().await.unwrap();
     assert_eq!(res.status(), 400);
-    assert_eq!(res.headers()["www-authenticate"], "Bearer realm=\"api\", DPoP algs=\"ES256\"");
+    assert_eq!(
+        res.headers()["www-authenticate"],
+        "Bearer realm=\"api\", DPoP algs=\"ES256\""
+    );
 
     let token = issuer.token().subject("user_123").sign();
-    let res = http.get(app.at("/private")).bearer_auth(&token).send().await.unwrap();
+    let res = http
+        .get(app.at("/private"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["sub"], "user_123");
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["sub"],
+        "user_123"
+    );
 
-    let res = http.get(app.at("/messages")).bearer_auth(&token).send().await.unwrap();
+    let res = http
+        .get(app.at("/messages"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(
         res.headers()["www-authenticate"],
@@ -50,10 +66,20 @@ async fn bearer_round_trip() {
     );
 
     let scoped = issuer.token().scope("read:messages").sign();
-    let res = http.get(app.at("/messages")).bearer_auth(&scoped).send().await.unwrap();
+    let res = http
+        .get(app.at("/messages"))
+        .bearer_auth(&scoped)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
 
-    let res = http.get(app.at("/private")).bearer_auth(issuer.token().tampered()).send().await.unwrap();
+    let res = http
+        .get(app.at("/private"))
+        .bearer_auth(issuer.token().tampered())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["detail"]["error"], "invalid_token");
