@@ -392,3 +392,105 @@ fn bad_cors_origins_name_the_variable() {
         ])
     );
 }
+
+#[tokio::test]
+async fn second_table_routes_answer_their_exact_bodies() {
+    let api = start();
+    let token = api.issuer.token().scope(ALL_SCOPES).sign();
+    for (path, body) in [
+        ("/api/admin/stats", r#"{"stats":"ok"}"#),
+        ("/api/any", r#"{"ok":true}"#),
+        ("/api/reports", r#"{"ok":true}"#),
+        ("/api/optional", r#"{"sub":"user_123"}"#),
+    ] {
+        let reply = api.bearer("GET", path, &token).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+        assert_eq!(reply.body, body, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn admin_scope_is_protected_by_the_middleware() {
+    let api = start();
+    let none = api.send("GET", "/api/admin/stats", &[]).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST);
+    assert_eq!(none.error(), "invalid_request");
+    let tampered = api
+        .bearer("GET", "/api/admin/stats", &api.issuer.token().tampered())
+        .await;
+    assert_eq!(tampered.status, StatusCode::UNAUTHORIZED);
+    let weak = api.issuer.token().scope("read:messages").sign();
+    let reply = api.bearer("GET", "/api/admin/stats", &weak).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        reply.challenge.as_deref(),
+        Some(
+            "Bearer error=\"insufficient_scope\", error_description=\"Insufficient scopes\", \
+             scope=\"admin:read\", DPoP algs=\"ES256\""
+        )
+    );
+}
+
+#[tokio::test]
+async fn any_accepts_either_scope_and_names_both_when_refused() {
+    let api = start();
+    for scope in ["read:messages", "read:data"] {
+        let token = api.issuer.token().scope(scope).sign();
+        assert_eq!(
+            api.bearer("GET", "/api/any", &token).await.status,
+            StatusCode::OK,
+            "{scope}"
+        );
+    }
+    let token = api.issuer.token().scope("write:data").sign();
+    let reply = api.bearer("GET", "/api/any", &token).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(
+        reply
+            .challenge
+            .as_deref()
+            .is_some_and(|c| c.contains("scope=\"read:messages read:data\"")),
+        "{:?}",
+        reply.challenge
+    );
+}
+
+#[tokio::test]
+async fn reports_accept_the_scope_or_an_rbac_permission() {
+    let api = start();
+    let by_scope = api.issuer.token().scope("read:reports").sign();
+    assert_eq!(
+        api.bearer("GET", "/api/reports", &by_scope).await.status,
+        StatusCode::OK
+    );
+    let by_permission = api.issuer.token().permissions(["read:reports"]).sign();
+    assert_eq!(
+        api.bearer("GET", "/api/reports", &by_permission)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let neither = api
+        .issuer
+        .token()
+        .scope("read:data")
+        .permissions(["read:data"])
+        .sign();
+    assert_eq!(
+        api.bearer("GET", "/api/reports", &neither).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn optional_is_anonymous_without_credentials_and_strict_with_bad_ones() {
+    let api = start();
+    let anonymous = api.send("GET", "/api/optional", &[]).await;
+    assert_eq!(anonymous.status, StatusCode::OK);
+    assert_eq!(anonymous.body, r#"{"sub":null}"#);
+    let bad = api
+        .bearer("GET", "/api/optional", &api.issuer.token().tampered())
+        .await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(bad.error(), "invalid_token");
+}
