@@ -516,11 +516,13 @@ async fn a_cold_herd_waits_on_one_fetch_while_it_is_in_flight() {
         let token = api.mint(gated.token()).sign();
         herd.spawn(send(api.http.get(api.app.at("/test")).bearer_auth(token)));
     }
-    // All 100 requests are waiting for discovery, and the issuer has seen one request.
+    // All 100 requests are waiting for discovery, and the issuer has seen one request (the
+    // fetch may still be connecting when the last request starts waiting: wait for it too).
     eventually("100 requests waiting on discovery", || {
         api.metrics().cache_misses == 100
     })
     .await;
+    eventually("the one discovery request", || gated.discovery().requests() >= 1).await;
     assert_eq!(gated.discovery().requests(), 1);
     assert_eq!(gated.jwks().requests(), 0);
     gated.discovery().release();
