@@ -124,6 +124,18 @@ expect 200 "$(status GET /api/messages -H "Authorization: Bearer $token")" \
     "GET /api/messages with the printed token" '{"messages":["hello"]}'
 expect 200 "$(status POST /api/data -H "Authorization: Bearer $token")" \
     "POST /api/data with the printed token" '{"ok":true}'
+expect 200 "$(status GET /api/admin/stats -H "Authorization: Bearer $token")" \
+    "GET /api/admin/stats (middleware) with the printed token" '{"stats":"ok"}'
+expect 400 "$(status GET /api/admin/stats)" "GET /api/admin/stats without a token"
+expect 200 "$(status GET /api/any -H "Authorization: Bearer $token")" \
+    "GET /api/any with the printed token" '{"ok":true}'
+expect 200 "$(status GET /api/reports -H "Authorization: Bearer $token")" \
+    "GET /api/reports with the printed token" '{"ok":true}'
+expect 200 "$(status GET /api/optional)" "GET /api/optional anonymous" '{"sub":null}'
+expect 200 "$(status GET /api/optional -H "Authorization: Bearer $token")" \
+    "GET /api/optional with the printed token" '{"sub":"user_123"}'
+expect 401 "$(status GET /api/optional -H "Authorization: Bearer ${token}x")" \
+    "GET /api/optional with a tampered token"
 
 # The printed DPoP line, run as printed (plus options to read the status and the bare body:
 # --no-include undoes its -i), twice.
