@@ -70,6 +70,8 @@ pub(crate) struct Cache<V> {
     in_flight: Mutex<HashMap<String, Flight<V>>>,
     policy: Policy,
     clock: Arc<dyn Clock>,
+    /// Bumped after every insert, once the new value is visible to lookups.
+    generation: AtomicU64,
 }
 
 pub(crate) fn ms_of(d: Duration) -> u64 {
@@ -83,6 +85,7 @@ impl<V> Cache<V> {
             in_flight: Mutex::new(HashMap::new()),
             policy,
             clock,
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -175,6 +178,12 @@ impl<V> Cache<V> {
         result
     }
 
+    /// How many values have been stored so far. A caller that reads a generation and then
+    /// looks a value up sees at least the value stored with that generation.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
     fn cached_since(&self, key: &str, newer_than: u64) -> Option<Arc<V>> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         let entry = entries.get(key)?;
@@ -211,6 +220,8 @@ impl<V> Cache<V> {
                 refreshing: AtomicBool::new(false),
             },
         );
+        drop(entries);
+        self.generation.fetch_add(1, Ordering::Release);
         value
     }
 }

@@ -46,8 +46,6 @@ struct Inner {
     /// entries still inside the cooldown are kept.
     kid_refetched: Mutex<HashMap<String, u64>>,
     counters: Arc<Counters>,
-    /// Bumped by every JWKS fetch: what the verified-token cache checks its entries against.
-    generation: AtomicU64,
 }
 
 /// What the two document kinds differ in.
@@ -87,11 +85,7 @@ impl Document for KeySet {
         jwks_uri.to_owned()
     }
     fn parse(inner: &Inner, body: &[u8]) -> Result<Self, String> {
-        let keys = KeySet::parse(body, &inner.algorithms)?;
-        inner
-            .generation
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-        Ok(keys)
+        KeySet::parse(body, &inner.algorithms)
     }
 }
 
@@ -118,13 +112,16 @@ impl KeyStore {
             kid_cooldown: s.kid_cooldown,
             kid_refetched: Mutex::new(HashMap::new()),
             counters,
-            generation: AtomicU64::new(0),
         })))
     }
 
     /// The key-set generation: changes whenever any JWKS is fetched.
+    ///
+    /// It is bumped only once a fetched key set is stored, so a request that reads a generation
+    /// and then looks keys up sees at least that key set: the verified-token cache can never
+    /// file a token checked against older keys under a newer generation.
     pub(crate) fn generation(&self) -> u64 {
-        self.0.generation.load(std::sync::atomic::Ordering::Acquire)
+        self.0.jwks.generation()
     }
 
     /// Whether plain-http loopback issuers are allowed.
