@@ -17,7 +17,9 @@ REPEATS=${REPEATS:-3}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 # Distinct DPoP proofs per repeat; more than the DPoP route can serve in DURATION seconds.
-PROOFS=${PROOFS:-150000}
+PROOFS=${PROOFS:-100000}
+# Distinct Bearer tokens for the bounded-memory run (RSA signing: ~1 ms each to mint).
+TOKENS=${TOKENS:-20000}
 # A Python with auth0-fastapi-api and uvicorn installed: also load the reference SDK serving
 # the same routes (benchmarks/reference/app.py, 2 workers) against the same issuer.
 REFERENCE_PYTHON=${REFERENCE_PYTHON:-}
@@ -46,8 +48,8 @@ ref_htu=()
 echo "building (release)..." >&2
 cargo build --release --quiet --example api --example load_fixture
 
-echo "minting $((PROOFS * REPEATS)) DPoP proofs and distinct tokens..." >&2
-tail -f /dev/null | target/release/examples/load_fixture "$work" $((PROOFS * REPEATS)) "$base/api/private" "${ref_htu[@]}" \
+echo "minting $TOKENS distinct tokens and $((PROOFS * REPEATS)) DPoP proofs per server..." >&2
+tail -f /dev/null | TOKENS=$TOKENS target/release/examples/load_fixture "$work" $((PROOFS * REPEATS)) "$base/api/private" "${ref_htu[@]}" \
   >"$work/fixture.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 600); do grep -q READY "$work/fixture.log" 2>/dev/null && break; sleep 0.5; done

@@ -8,7 +8,9 @@
 //! Writes into `DIR`: `ca.pem` (the issuer's CA, for `SSL_CERT_FILE`), `env` (`AUTH0_DOMAIN`
 //! and `AUTH0_AUDIENCE` lines), `bearer_token`, `dpop_token` (bound to a fresh key), and
 //! `proofs`: `PROOFS` distinct DPoP proofs for `GET HTU` with that token, one per line, and
-//! `tokens`: `PROOFS` distinct Bearer tokens (for the bounded-memory run).
+//! `tokens`: distinct Bearer tokens for the bounded-memory run (`TOKENS` from the environment,
+//! default 20 000; RSA signing is slow, so they are minted first and the proofs last, keeping
+//! the proofs' 300 s `iat` window for the load runs).
 //! With `HTU2`, also `proofs2`: as many distinct proofs for `GET HTU2` (a second server).
 //! Prints `READY` when done. Proofs are valid for 300 s (the default `iat` window).
 
@@ -24,6 +26,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let proofs: usize = args.next().ok_or(usage)?.parse()?;
     let htu = args.next().ok_or(usage)?;
     let htu2 = args.next();
+    let tokens: usize = match std::env::var("TOKENS") {
+        Ok(n) => n.parse()?,
+        Err(_) => 20_000,
+    };
     std::fs::create_dir_all(&dir)?;
 
     let issuer = LocalIssuer::start();
@@ -52,16 +58,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .bound_to(&key)
         .sign();
     std::fs::write(dir.join("dpop_token"), &bound)?;
-    for (file, htu) in [("proofs", Some(&htu)), ("proofs2", htu2.as_ref())] {
-        let Some(htu) = htu else { continue };
-        let mut out = BufWriter::new(std::fs::File::create(dir.join(file))?);
-        for _ in 0..proofs {
-            writeln!(out, "{}", key.proof("GET", htu).access_token(&bound).sign())?;
-        }
-        out.flush()?;
-    }
     let mut out = BufWriter::new(std::fs::File::create(dir.join("tokens"))?);
-    for i in 0..proofs {
+    for i in 0..tokens {
         writeln!(
             out,
             "{}",
@@ -74,6 +72,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
     }
     out.flush()?;
+    for (file, htu) in [("proofs", Some(&htu)), ("proofs2", htu2.as_ref())] {
+        let Some(htu) = htu else { continue };
+        let mut out = BufWriter::new(std::fs::File::create(dir.join(file))?);
+        for _ in 0..proofs {
+            writeln!(out, "{}", key.proof("GET", htu).access_token(&bound).sign())?;
+        }
+        out.flush()?;
+    }
     println!("READY");
     std::io::stdout().flush()?;
     // Serve discovery and JWKS until the load script closes our stdin (or kills us).

@@ -13,7 +13,7 @@
 //! - Bounded in entries and bytes; tokens above a size limit are not cached.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, RwLock, RwLockWriteGuard};
 
 use aws_lc_rs::digest::{digest, SHA256};
 
@@ -35,7 +35,7 @@ pub(crate) type Key = [u8; 32];
 struct Entry {
     claims: Claims,
     /// The token's normalised issuer (for custom-domain checks on hits).
-    issuer: String,
+    issuer: Arc<str>,
     /// Unix seconds after which the entry is dead.
     expires_at: f64,
     generation: u64,
@@ -49,7 +49,7 @@ struct Shard {
 }
 
 pub(crate) struct TokenCache {
-    shards: Vec<Mutex<Shard>>,
+    shards: Vec<RwLock<Shard>>,
     ttl: f64,
     entries_per_shard: usize,
     bytes_per_shard: usize,
@@ -58,13 +58,13 @@ pub(crate) struct TokenCache {
 /// A cache hit.
 pub(crate) struct Hit {
     pub(crate) claims: Claims,
-    pub(crate) issuer: String,
+    pub(crate) issuer: Arc<str>,
 }
 
 impl TokenCache {
     pub(crate) fn new(entries: usize, bytes: usize, ttl_secs: u64) -> Self {
         TokenCache {
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            shards: (0..SHARDS).map(|_| RwLock::new(Shard::default())).collect(),
             ttl: ttl_secs as f64,
             entries_per_shard: entries.div_ceil(SHARDS).max(1),
             bytes_per_shard: bytes.div_ceil(SHARDS).max(1),
@@ -81,25 +81,23 @@ impl TokenCache {
         Some(key)
     }
 
-    fn shard(&self, key: &Key) -> std::sync::MutexGuard<'_, Shard> {
+    fn shard(&self, key: &Key) -> RwLockWriteGuard<'_, Shard> {
         self.shards[usize::from(key[0]) % SHARDS]
-            .lock()
+            .write()
             .unwrap_or_else(|e| e.into_inner())
     }
 
+    /// A hit takes a shared lock only (workers reading one popular token never queue behind
+    /// each other); dead entries are left for `insert` to sweep.
     pub(crate) fn get(&self, key: &Key, now: f64, generation: u64) -> Option<Hit> {
-        let mut shard = self.shard(key);
+        let shard = self.shards[usize::from(key[0]) % SHARDS]
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
         let entry = shard.map.get(key)?;
-        if now < entry.expires_at && entry.generation == generation {
-            return Some(Hit {
-                claims: entry.claims.clone(),
-                issuer: entry.issuer.clone(),
-            });
-        }
-        let bytes = entry.bytes;
-        shard.map.remove(key);
-        shard.bytes -= bytes;
-        None
+        (now < entry.expires_at && entry.generation == generation).then(|| Hit {
+            claims: entry.claims.clone(),
+            issuer: entry.issuer.clone(),
+        })
     }
 
     /// Remembers a verified token until `min(exp + leeway, now + ttl)`.
@@ -144,7 +142,7 @@ impl TokenCache {
             key,
             Entry {
                 claims,
-                issuer,
+                issuer: issuer.into(),
                 expires_at,
                 generation,
                 bytes,
@@ -156,7 +154,7 @@ impl TokenCache {
     fn len(&self) -> usize {
         self.shards
             .iter()
-            .map(|s| s.lock().unwrap().map.len())
+            .map(|s| s.read().unwrap().map.len())
             .sum()
     }
 }
@@ -200,7 +198,7 @@ mod tests {
             let k = TokenCache::key(&i.to_string()).unwrap();
             small.insert(k, 100, claims(), "https://i/".into(), 0.0, 100.0, 1);
         }
-        let bytes: usize = small.shards.iter().map(|s| s.lock().unwrap().bytes).sum();
+        let bytes: usize = small.shards.iter().map(|s| s.read().unwrap().bytes).sum();
         assert!(bytes <= 16 * 200, "{bytes}");
     }
 }
