@@ -3,6 +3,21 @@
 //! upper-cased. Query and fragment are ignored; default ports dropped; scheme and host
 //! lower-cased; dot segments resolved (`behaviour.md` §3.3).
 
+/// Whether a proof's `htu` names the request URL `actual` (built by `request::request_url`
+/// from a validated host and the request's path). When the proof carries exactly that URL
+/// (without query), the two are equal without parsing — identical strings normalise
+/// identically; otherwise both are normalised and compared.
+pub(crate) fn matches(claimed: &str, actual: &str) -> bool {
+    let without_query = actual.split(['?', '#']).next().unwrap_or(actual);
+    if claimed == without_query && normalize(actual).is_some() {
+        return true;
+    }
+    match (normalize(claimed), normalize(actual)) {
+        (Some(c), Some(a)) => c == a,
+        _ => false,
+    }
+}
+
 /// The comparable form of `url`, or `None` if it is not an absolute http(s) URL.
 pub(crate) fn normalize(url: &str) -> Option<String> {
     let parsed = url::Url::parse(url).ok()?;

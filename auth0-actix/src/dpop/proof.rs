@@ -159,11 +159,8 @@ pub(crate) fn verify(
     if claims["htm"].as_str() != Some(method) {
         return Err(bad("DPoP Proof htm mismatch"));
     }
-    let htu_ok = match (
-        claims["htu"].as_str().and_then(super::htu::normalize),
-        url.and_then(super::htu::normalize),
-    ) {
-        (Some(claimed), Some(actual)) => claimed == actual,
+    let htu_ok = match (claims["htu"].as_str(), url) {
+        (Some(claimed), Some(actual)) => super::htu::matches(claimed, actual),
         _ => false,
     };
     if !htu_ok {

@@ -4,7 +4,7 @@
 //! Entries are keyed by SHA-256(`jkt` ‖ 0 ‖ `jti`), so an attacker-chosen `jti` length cannot
 //! grow memory: every entry is 32 bytes of key plus 8 bytes of expiry.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -59,8 +59,15 @@ pub const DEFAULT_REPLAY_CAPACITY: usize = 100_000;
 
 /// A bounded, sharded in-memory [`ReplayStore`] for a single node. Each of its 16 shards has its
 /// own lock (held for a hash-map operation, never across an await), so requests are not
-/// serialised behind one lock. When a shard is full, expired entries are dropped first, then
-/// the entry closest to expiry (logged), so memory stays bounded at about 48 bytes per entry.
+/// serialised behind one lock. Every operation is O(1): a shard keeps its entries in arrival
+/// order, drops expired ones from the front, and when full forgets its oldest entry. Memory
+/// stays bounded at roughly 100 bytes per remembered proof.
+///
+/// Size it for your traffic: a proof must be remembered for `dpop_iat_offset` (300 s by
+/// default), so the default capacity of 100 000 covers about 330 DPoP requests a second on
+/// one node. Past that, the oldest proofs are forgotten before their window closes (each
+/// eviction is logged at `debug`): give the store a larger capacity, shorten the offset, or use
+/// a shared store.
 ///
 /// ```
 /// use auth0_actix::dpop::InMemoryReplayStore;
@@ -68,8 +75,30 @@ pub const DEFAULT_REPLAY_CAPACITY: usize = 100_000;
 /// # let _ = store;
 /// ```
 pub struct InMemoryReplayStore {
-    shards: Vec<Mutex<HashMap<[u8; 32], u64>>>,
+    shards: Vec<Mutex<Shard>>,
     per_shard: usize,
+}
+
+#[derive(Default)]
+struct Shard {
+    /// Key → expiry (Unix seconds).
+    map: HashMap<[u8; 32], u64>,
+    /// Keys in arrival order with the expiry they were stored with (an entry whose expiry no
+    /// longer matches the map's is a leftover of a re-used key and is skipped).
+    order: VecDeque<([u8; 32], u64)>,
+}
+
+impl Shard {
+    /// Forgets the oldest entry; false when there is none.
+    fn pop_oldest(&mut self) -> bool {
+        let Some((key, exp)) = self.order.pop_front() else {
+            return false;
+        };
+        if self.map.get(&key) == Some(&exp) {
+            self.map.remove(&key);
+        }
+        true
+    }
 }
 
 impl Default for InMemoryReplayStore {
@@ -91,29 +120,33 @@ impl InMemoryReplayStore {
     pub fn new(capacity: usize) -> Self {
         let per_shard = capacity.div_ceil(SHARDS).max(1);
         InMemoryReplayStore {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             per_shard,
         }
     }
 
     fn insert(&self, key: [u8; 32], expires_at: u64, now: u64) -> bool {
         let shard = &self.shards[usize::from(key[0]) % SHARDS];
-        let mut map = shard.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(&exp) = map.get(&key) {
-            if exp > now {
-                return false;
-            }
+        let mut shard = shard.lock().unwrap_or_else(|e| e.into_inner());
+        if shard.map.get(&key).is_some_and(|&exp| exp > now) {
+            return false;
         }
-        if map.len() >= self.per_shard && !map.contains_key(&key) {
-            map.retain(|_, exp| *exp > now);
-            if map.len() >= self.per_shard {
-                if let Some(soonest) = map.iter().min_by_key(|(_, e)| **e).map(|(k, _)| *k) {
-                    map.remove(&soonest);
-                    tracing::warn!(target: "auth0_actix", "DPoP replay store full: evicted the entry closest to expiry");
-                }
-            }
+        // Expiries arrive in (nearly) increasing order: drop the expired ones at the front.
+        while shard.order.front().is_some_and(|&(_, exp)| exp <= now) {
+            shard.pop_oldest();
         }
-        map.insert(key, expires_at);
+        while shard.map.len() >= self.per_shard && !shard.map.contains_key(&key) {
+            if !shard.pop_oldest() {
+                break;
+            }
+            tracing::debug!(target: "auth0_actix", "DPoP replay store full: forgot its oldest proof");
+        }
+        // Leftovers of re-used keys must not make the queue outgrow the map for long.
+        while shard.order.len() > 2 * self.per_shard {
+            shard.pop_oldest();
+        }
+        shard.map.insert(key, expires_at);
+        shard.order.push_back((key, expires_at));
         true
     }
 }
@@ -161,7 +194,11 @@ mod tests {
         for i in 0..10_000u32 {
             assert!(store.insert(replay_key("k", &i.to_string()), 1_000 + u64::from(i), 10));
         }
-        let total: usize = store.shards.iter().map(|s| s.lock().unwrap().len()).sum();
+        let total: usize = store
+            .shards
+            .iter()
+            .map(|s| s.lock().unwrap().map.len())
+            .sum();
         assert!(total <= 32, "{total}");
     }
 }

@@ -199,6 +199,7 @@ async fn get<D: Document>(inner: &Arc<Inner>, key: &str) -> Result<Arc<D>, Strin
     match D::cache(inner).lookup(key) {
         Hit::Fresh { value, refresh } => {
             Counters::inc(&inner.counters.cache_hits);
+            tracing::trace!(target: "auth0_actix", document = D::NAME, key, "cache hit");
             if refresh {
                 refresh_in_background::<D>(inner.clone(), key.to_owned());
             }
@@ -212,12 +213,15 @@ async fn get<D: Document>(inner: &Arc<Inner>, key: &str) -> Result<Arc<D>, Strin
             // A refresh failed moments ago: serve the last good copy without waiting on the
             // issuer again, so a hanging IdP costs one wait per back-off, not one per request.
             Counters::inc(&inner.counters.stale_served);
+            tracing::debug!(target: "auth0_actix", document = D::NAME, key,
+                "serving the last good copy during the refresh back-off");
             Ok(value)
         }
         Hit::Expired {
             value, servable, ..
         } => {
             Counters::inc(&inner.counters.cache_misses);
+            tracing::debug!(target: "auth0_actix", document = D::NAME, key, "cache entry expired");
             match fetch::<D>(inner, key, D::cache(inner).now_ms()).await {
                 Ok(fresh) => Ok(fresh),
                 Err(e) if servable => {
@@ -233,6 +237,7 @@ async fn get<D: Document>(inner: &Arc<Inner>, key: &str) -> Result<Arc<D>, Strin
         }
         Hit::Miss => {
             Counters::inc(&inner.counters.cache_misses);
+            tracing::debug!(target: "auth0_actix", document = D::NAME, key, "cache miss");
             fetch::<D>(inner, key, D::cache(inner).now_ms()).await
         }
     }
