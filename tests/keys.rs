@@ -522,7 +522,10 @@ async fn a_cold_herd_waits_on_one_fetch_while_it_is_in_flight() {
         api.metrics().cache_misses == 100
     })
     .await;
-    eventually("the one discovery request", || gated.discovery().requests() >= 1).await;
+    eventually("the one discovery request", || {
+        gated.discovery().requests() >= 1
+    })
+    .await;
     assert_eq!(gated.discovery().requests(), 1);
     assert_eq!(gated.jwks().requests(), 0);
     gated.discovery().release();
