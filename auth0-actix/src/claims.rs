@@ -48,6 +48,19 @@ pub struct Confirmation {
     pub jkt: Option<String>,
 }
 
+/// Python-style truthiness of a JSON value, as the reference SDK tests `cnf` and `cnf.jkt`:
+/// `null`, `false`, `0`, `""`, `[]` and `{}` are falsy.
+pub(crate) fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
 /// The claims of a verified access token.
 ///
 /// Standard claims are typed fields; every claim, standard or custom (such as namespaced
@@ -161,6 +174,15 @@ impl TokenClaims {
     /// Any claim by name, e.g. `permissions` or `https://example.com/role`.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.raw.get(name)
+    }
+
+    /// The raw `cnf.jkt` value, whatever its type, when `cnf` is an object holding a truthy
+    /// `jkt`: what makes a token DPoP-bound (`behaviour.md` §2.1).
+    pub(crate) fn bound_jkt(&self) -> Option<&Value> {
+        self.get("cnf")
+            .and_then(Value::as_object)
+            .and_then(|cnf| cnf.get("jkt"))
+            .filter(|jkt| truthy(jkt))
     }
 
     /// All claims as a JSON object.
@@ -329,6 +351,52 @@ mod tests {
         );
         assert!(c.has_permission("x"));
         assert!(!claims(json!({"permissions": "read:reports"})).has_permission("read:reports"));
+    }
+
+    #[test]
+    fn truthiness_follows_the_reference() {
+        for falsy in [
+            json!(null),
+            json!(false),
+            json!(0),
+            json!(0.0),
+            json!(""),
+            json!([]),
+            json!({}),
+        ] {
+            assert!(!truthy(&falsy), "{falsy} is falsy");
+        }
+        for truthy_value in [
+            json!(true),
+            json!(1),
+            json!(-0.5),
+            json!("x"),
+            json!([0]),
+            json!({"a": 0}),
+        ] {
+            assert!(truthy(&truthy_value), "{truthy_value} is truthy");
+        }
+    }
+
+    #[test]
+    fn a_truthy_jkt_of_any_type_binds_the_token() {
+        assert_eq!(
+            claims(json!({"cnf": {"jkt": 123}})).bound_jkt(),
+            Some(&json!(123))
+        );
+        assert_eq!(
+            claims(json!({"cnf": {"jkt": "abc"}})).bound_jkt(),
+            Some(&json!("abc"))
+        );
+        for unbound in [
+            json!({"cnf": {"jkt": ""}}),
+            json!({"cnf": {"jkt": 0}}),
+            json!({"cnf": "abc"}),
+            json!({"cnf": {}}),
+            json!({}),
+        ] {
+            assert_eq!(claims(unbound.clone()).bound_jkt(), None, "{unbound}");
+        }
     }
 
     #[test]

@@ -166,10 +166,14 @@ pub(crate) fn request_url(req: &HttpRequest, trust_proxy: bool) -> Option<String
     } else {
         "http"
     };
-    let host_header = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok());
+    // A `Host` that is not visible ASCII, or two `Host` fields, names no host we could build an
+    // URL from: no URL (so no proof matches), rather than a fallback host the client never sent.
+    let mut hosts = req.headers().get_all(header::HOST);
+    let host_header = match (hosts.next(), hosts.next()) {
+        (Some(h), None) => Some(h.to_str().ok()?),
+        (Some(_), Some(_)) => return None,
+        (None, _) => None,
+    };
     let mut host = match host_header.or_else(|| req.uri().authority().map(|a| a.as_str())) {
         Some(h) => h,
         None => req.app_config().host(),
@@ -184,7 +188,8 @@ pub(crate) fn request_url(req: &HttpRequest, trust_proxy: bool) -> Option<String
                 _ => {}
             }
         }
-        if let Some(forwarded) = first(&X_FORWARDED_HOST) {
+        if let Some(forwarded) = req.headers().get(&X_FORWARDED_HOST) {
+            let forwarded = forwarded.to_str().ok()?;
             let forwarded = forwarded.split(',').next().unwrap_or_default().trim();
             if !forwarded.is_empty() {
                 host = forwarded;
@@ -213,15 +218,12 @@ pub(crate) fn request_url(req: &HttpRequest, trust_proxy: bool) -> Option<String
 }
 
 /// The usable part of an `X-Forwarded-Prefix`, without leading or trailing slashes; empty when
-/// the prefix must be ignored (`..`, `//…`, `:`, NUL, `%2e%2e`, `?`, `#`) or is just `/`.
+/// the prefix must be ignored (`..` in any spelling: `%2e%2e`, `.%2e`, `%2E.`; `//…`, `:`, NUL,
+/// `?`, `#`) or is just `/`.
 fn forwarded_prefix(raw: &str) -> &str {
     let p = raw.trim();
-    let lower = p.to_ascii_lowercase();
-    if p.contains("..")
-        || p.starts_with("//")
-        || p.contains([':', '\0', '?', '#'])
-        || lower.contains("%2e%2e")
-    {
+    let dots = p.to_ascii_lowercase().replace("%2e", ".");
+    if dots.contains("..") || p.starts_with("//") || p.contains([':', '\0', '?', '#']) {
         return "";
     }
     p.trim_matches('/')
@@ -285,7 +287,16 @@ mod url_tests {
 
     #[test]
     fn bad_prefixes_are_ignored() {
-        for bad in ["/../admin", "//evil", "/a:b", "/%2E%2e/x", "/a?b", "/a#b"] {
+        for bad in [
+            "/../admin",
+            "//evil",
+            "/a:b",
+            "/%2E%2e/x",
+            "/.%2e/x",
+            "/%2E./x",
+            "/a?b",
+            "/a#b",
+        ] {
             let req = TestRequest::get()
                 .uri("/t")
                 .insert_header(("Host", "h"))
@@ -317,5 +328,33 @@ mod url_tests {
                 .insert_header(("X-Forwarded-Host", bad));
             assert_eq!(url(req, true), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn an_unreadable_or_repeated_host_makes_no_url() {
+        let obs_text = actix_web::http::header::HeaderValue::from_bytes(b"h\xe9.test").unwrap();
+        let req = TestRequest::get()
+            .uri("/t")
+            .insert_header(("Host", obs_text.clone()));
+        assert_eq!(url(req, false), None, "Host with obs-text");
+        let req = TestRequest::get()
+            .uri("/t")
+            .append_header(("Host", "a.test"))
+            .append_header(("Host", "b.test"));
+        assert_eq!(url(req, false), None, "two Host fields");
+        let req = TestRequest::get()
+            .uri("/t")
+            .insert_header(("Host", "ok.test"))
+            .insert_header(("X-Forwarded-Host", obs_text));
+        assert_eq!(url(req, true), None, "X-Forwarded-Host with obs-text");
+        let req = TestRequest::get()
+            .uri("/t")
+            .insert_header(("Host", "ok.test"))
+            .insert_header(("X-Forwarded-Host", "\u{0}".replace('\u{0}', "")));
+        assert_eq!(
+            url(req, true).as_deref(),
+            Some("http://ok.test/t"),
+            "empty X-Forwarded-Host is ignored"
+        );
     }
 }

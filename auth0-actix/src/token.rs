@@ -100,14 +100,16 @@ pub(crate) fn parse<'t>(
     };
     if alg.starts_with("HS") {
         return Err(invalid(format!(
-            "Symmetric algorithm '{alg}' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed."
+            "Symmetric algorithm '{}' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.",
+            echo(alg)
         )));
     }
     let alg = match alg.parse::<Algorithm>() {
         Ok(a) if allowed.contains(&a) => a,
         _ => {
             return Err(invalid(format!(
-                "Signature verification failed: unsupported_algorithm: '{alg}' is not allowed"
+                "Signature verification failed: unsupported_algorithm: '{}' is not allowed",
+                echo(alg)
             )))
         }
     };
@@ -328,6 +330,20 @@ async fn check_allowed(
     }
 }
 
+/// A client-chosen value as echoed in an `error_description` (and so in `WWW-Authenticate`):
+/// cut to [`MAX_ECHO_CHARS`] characters, so a 12 KB `alg` cannot swell the response headers
+/// past what proxies accept.
+fn echo(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.char_indices().nth(MAX_ECHO_CHARS) {
+        None => value.into(),
+        Some((end, _)) => format!("{}…", &value[..end]).into(),
+    }
+}
+
+/// How many characters of a client-chosen value an error description repeats (real algorithm
+/// names have at most 5).
+const MAX_ECHO_CHARS: usize = 32;
+
 /// A numeric date claim: absent, a number, or (difference D2) a 401 naming the claim.
 fn numeric(payload: &Map<String, Value>, name: &str) -> Result<Option<f64>, AuthError> {
     match payload.get(name) {
@@ -434,6 +450,20 @@ mod tests {
         assert!(parse_err(&token(r#"{}"#, "{}")).contains("no 'alg'"));
         let big = "a".repeat(MAX_TOKEN_BYTES + 1);
         assert!(parse_err(&big).contains("larger than"));
+    }
+
+    #[test]
+    fn a_long_alg_is_echoed_cut_short() {
+        let long = "é".repeat(5_000);
+        for alg in [format!("HS{long}"), format!("RS{long}")] {
+            let description = parse_err(&token(&format!(r#"{{"alg":"{alg}"}}"#), "{}"));
+            let echoed: String = alg.chars().take(MAX_ECHO_CHARS).collect();
+            assert!(
+                description.contains(&format!("'{echoed}…'")),
+                "{description}"
+            );
+            assert!(description.len() < 200, "{} bytes", description.len());
+        }
     }
 
     #[test]

@@ -117,11 +117,7 @@ async fn verify_bearer(
     };
     let claims = token::verify(cfg, token, Some(context)).await?;
     if cfg.mode != DpopMode::Disabled {
-        if claims
-            .cnf
-            .as_ref()
-            .is_some_and(|c| c.jkt.as_deref().is_some_and(|j| !j.is_empty()))
-        {
+        if claims.bound_jkt().is_some() {
             return Err(AuthError::invalid_token(
                 "DPoP-bound token requires the DPoP authentication scheme, not Bearer",
             ));

@@ -31,7 +31,11 @@ pub(crate) fn normalize(url: &str) -> Option<String> {
     let bytes = path.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+        {
             out.push('%');
             out.push(bytes[i + 1].to_ascii_uppercase() as char);
             out.push(bytes[i + 2].to_ascii_uppercase() as char);

@@ -21,6 +21,7 @@ pub use replay::{
 };
 
 use crate::challenge::Scheme;
+use crate::claims::truthy;
 use crate::config::Config;
 use crate::error::AuthError;
 use crate::request;
@@ -55,16 +56,18 @@ async fn verify(
         trust_proxy: cfg.trust_proxy,
     };
     let claims = token::verify(cfg, access_token, Some(context)).await?;
+    // §3.1 steps 7, 9 and 10 test `cnf` and `cnf.jkt` by Python truthiness: a `cnf` of `{}`,
+    // `""` or `0` is "no confirmation claim", a `jkt` of `123` is "present" but cannot match.
     match claims.get("cnf") {
-        None | Some(Value::Null) => {
-            return Err(AuthError::invalid_token(
-                "JWT Access Token has no jkt confirmation claim",
-            ))
-        }
-        Some(Value::Object(_)) => {}
-        Some(_) => {
+        Some(Value::Object(cnf)) if !cnf.is_empty() => {}
+        Some(cnf) if truthy(cnf) => {
             return Err(AuthError::invalid_token(
                 "JWT Access Token has invalid confirmation claim format",
+            ))
+        }
+        _ => {
+            return Err(AuthError::invalid_token(
+                "JWT Access Token has no jkt confirmation claim",
             ))
         }
     }
@@ -77,19 +80,21 @@ async fn verify(
         url.as_deref(),
     )?;
     let jkt = claims
-        .cnf
-        .as_ref()
-        .and_then(|c| c.jkt.as_deref())
-        .filter(|j| !j.is_empty())
+        .bound_jkt()
         .ok_or_else(|| AuthError::invalid_token("Access token 'cnf' claim missing 'jkt'"))?;
-    if verify_slices_are_equal(jkt.as_bytes(), verified.jkt.as_bytes()).is_err() {
+    let matches = jkt.as_str().is_some_and(|jkt| {
+        verify_slices_are_equal(jkt.as_bytes(), verified.jkt.as_bytes()).is_ok()
+    });
+    if !matches {
         return Err(AuthError::invalid_token(
             "JWT Access Token confirmation mismatch",
         ));
     }
     if let Some(store) = &cfg.replay_store {
         // Remember the proof for as long as its iat stays acceptable.
-        let expires_at = (verified.iat.max(0.0) as u64).saturating_add(cfg.dpop_iat_offset + 1);
+        let expires_at = (verified.iat.max(0.0) as u64)
+            .saturating_add(cfg.dpop_iat_offset)
+            .saturating_add(1);
         let now = token::now(cfg).max(0) as u64;
         let key = replay::replay_key(&verified.jkt, &verified.jti);
         match store.insert_if_absent(key, expires_at, now).await {
