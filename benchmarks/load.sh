@@ -24,6 +24,16 @@ TOKENS=${TOKENS:-20000}
 # the same routes (benchmarks/reference/app.py, 2 workers) against the same issuer.
 REFERENCE_PYTHON=${REFERENCE_PYTHON:-}
 
+# Every proof is minted before the first run and is accepted for 300 s after its iat
+# (AUTH0_DPOP_IAT_OFFSET): refuse a plan whose last DPoP run would start after that.
+runs_per_repeat=4
+[ -n "$REFERENCE_PYTHON" ] && runs_per_repeat=7
+if [ $(((runs_per_repeat * REPEATS + 1) * DURATION)) -gt 240 ]; then
+  echo "DURATION=$DURATION with REPEATS=$REPEATS runs wrk for over 240 s: the pre-minted DPoP" \
+    "proofs would expire (300 s window); lower DURATION or REPEATS" >&2
+  exit 1
+fi
+
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install -y wrk)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
@@ -31,6 +41,7 @@ command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
 work=$(mktemp -d)
 pids=()
 cleanup() {
+  exec 3>&-
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
@@ -49,9 +60,12 @@ echo "building (release)..." >&2
 cargo build --release --quiet --example api --example load_fixture
 
 echo "minting $TOKENS distinct tokens and $((PROOFS * REPEATS)) DPoP proofs per server..." >&2
-tail -f /dev/null | TOKENS=$TOKENS target/release/examples/load_fixture "$work" $((PROOFS * REPEATS)) "$base/api/private" "${ref_htu[@]}" \
-  >"$work/fixture.log" 2>&1 &
+# The fixture serves until its stdin closes: hold a FIFO open on fd 3, closed on cleanup.
+mkfifo "$work/hold"
+TOKENS=$TOKENS target/release/examples/load_fixture "$work" $((PROOFS * REPEATS)) "$base/api/private" "${ref_htu[@]}" \
+  <"$work/hold" >"$work/fixture.log" 2>&1 &
 pids+=($!)
+exec 3>"$work/hold"
 for _ in $(seq 1 600); do grep -q READY "$work/fixture.log" 2>/dev/null && break; sleep 0.5; done
 grep -q READY "$work/fixture.log" || { echo "fixture did not start" >&2; cat "$work/fixture.log" >&2; exit 1; }
 split -d -n "l/$REPEATS" "$work/proofs" "$work/proofs."
@@ -82,6 +96,9 @@ fi
 run() { # name, then wrk arguments
   local name=$1; shift
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" >"$work/$name.out" 2>&1 || true
+  if grep -q "credential pool exhausted" "$work/$name.out"; then
+    echo "- $name: ran out of pre-minted credentials before ${DURATION}s (the run was bounded by them)" >>"$work/notes"
+  fi
   python3 - "$work/$name.out" "$name" >>"$work/results" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
@@ -103,12 +120,15 @@ rss() { ps -o rss= -p "$api_pid" | tr -d ' '; }
 for r in $(seq 0 $((REPEATS - 1))); do
   echo "repeat $((r + 1))/$REPEATS" >&2
   run public "$base/api/public"
+  # Control: the public route sent the same ~1 KB Authorization header as the Bearer run, so
+  # the cost of carrying the token on the wire is told apart from the cost of verifying it.
+  run public_header -s benchmarks/header.lua "$base/api/public" -- "$work/bearer_token" Bearer
   run bearer -s benchmarks/header.lua "$base/api/private" -- "$work/bearer_token" Bearer
-  run dpop -s benchmarks/rotate.lua "$base/api/private" -- dpop "$THREADS" "$work/proofs.0$r" "$work/dpop_token"
+  run dpop -s benchmarks/rotate.lua "$base/api/private" -- dpop "$THREADS" "$work/proofs.$(printf %02d "$r")" "$work/dpop_token"
   if [ -n "$REFERENCE_PYTHON" ]; then
     run ref_public "$ref_base/api/public"
     run ref_bearer -s benchmarks/header.lua "$ref_base/api/private" -- "$work/bearer_token" Bearer
-    run ref_dpop -s benchmarks/rotate.lua "$ref_base/api/private" -- dpop "$THREADS" "$work/proofs2.0$r" "$work/dpop_token"
+    run ref_dpop -s benchmarks/rotate.lua "$ref_base/api/private" -- dpop "$THREADS" "$work/proofs2.$(printf %02d "$r")" "$work/dpop_token"
   fi
 done
 rss_before=$(rss)
@@ -126,17 +146,22 @@ public = med([r[0] for r in rows["public"]])
 print(f"wrk -t{sys.argv[4]} -c{sys.argv[5]} -d{sys.argv[6]}s, {sys.argv[7]} repeats (medians), loopback\n")
 print("| route | req/s | p50 (ms) | p99 (ms) | non-2xx | ratio to public |")
 print("|---|---:|---:|---:|---:|---:|")
-labels = {"public": "GET /api/public (no auth)", "bearer": "GET /api/private, Bearer (same token)",
+labels = {"public": "GET /api/public (no auth)",
+          "public_header": "GET /api/public, same Authorization header as the Bearer run (ignored)",
+          "bearer": "GET /api/private, Bearer (same token)",
           "dpop": "GET /api/private, DPoP (distinct proof per request)",
           "distinct_tokens": "GET /api/private, Bearer (distinct token per request)",
           "ref_public": "reference SDK: GET /api/public", "ref_bearer": "reference SDK: Bearer (same token)",
           "ref_dpop": "reference SDK: DPoP (distinct proof per request)"}
-for name in ["public", "bearer", "dpop", "distinct_tokens", "ref_public", "ref_bearer", "ref_dpop"]:
+for name in ["public", "public_header", "bearer", "dpop", "distinct_tokens", "ref_public", "ref_bearer", "ref_dpop"]:
     if name not in rows: continue
     rs = rows[name]
     rps = med([r[0] for r in rs])
     print(f"| {labels[name]} | {rps:,.0f} | {med([r[1] for r in rs]):.2f} | {med([r[2] for r in rs]):.2f} "
           f"| {sum(r[3] for r in rs)} | {rps / public:.2f} |")
+if "public_header" in rows:
+    ph = med([r[0] for r in rows["public_header"]])
+    print(f"\nBearer / public with the same header: {med([r[0] for r in rows['bearer']]) / ph:.2f}")
 for ours, ref in [("bearer", "ref_bearer"), ("dpop", "ref_dpop"), ("public", "ref_public")]:
     if ref in rows:
         o, r = med([x[0] for x in rows[ours]]), med([x[0] for x in rows[ref]])
@@ -144,3 +169,7 @@ for ours, ref in [("bearer", "ref_bearer"), ("dpop", "ref_dpop"), ("public", "re
 print()
 print(f"\nserver RSS before/after the distinct-token run: {int(sys.argv[2])/1024:.1f} MiB / {int(sys.argv[3])/1024:.1f} MiB")
 PY
+if [ -s "$work/notes" ]; then
+  printf '\n'
+  sort -u "$work/notes"
+fi
