@@ -8,6 +8,7 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 /// A boxed, `Send` future, as [`ReplayStore`] methods return.
@@ -65,18 +66,33 @@ pub const DEFAULT_REPLAY_CAPACITY: usize = 100_000;
 ///
 /// Size it for your traffic: a proof must be remembered for `dpop_iat_offset` (300 s by
 /// default), so the default capacity of 100 000 covers about 330 DPoP requests a second on
-/// one node. Past that, the oldest proofs are forgotten before their window closes (each
-/// eviction is logged at `debug`): give the store a larger capacity, shorten the offset, or use
-/// a shared store.
+/// one node. Past that, the oldest proofs are forgotten before their window closes, so a proof
+/// captured then could be replayed: each such eviction is counted
+/// ([`evictions`](Self::evictions)) and logged at `warn` (at most once a minute). Give the
+/// store a larger capacity, shorten the offset, or use a shared store.
 ///
 /// ```
+/// use std::sync::Arc;
 /// use auth0_actix::dpop::InMemoryReplayStore;
-/// let store = InMemoryReplayStore::new(10_000);
-/// # let _ = store;
+/// use auth0_actix::Auth0;
+///
+/// let store = Arc::new(InMemoryReplayStore::new(1_000_000));
+/// let auth0 = Auth0::builder()
+///     .domain("example.us.auth0.com")
+///     .audience("https://api.example.com")
+///     .replay_store(Some(store.clone()))
+///     .build()
+///     .unwrap();
+/// assert_eq!(store.evictions(), 0);
+/// # let _ = auth0;
 /// ```
 pub struct InMemoryReplayStore {
     shards: Vec<Mutex<Shard>>,
     per_shard: usize,
+    /// Proofs forgotten while still inside their acceptance window.
+    evictions: AtomicU64,
+    /// When (Unix seconds) the last "store full" warning was logged.
+    warned_at: AtomicU64,
 }
 
 #[derive(Default)]
@@ -89,15 +105,15 @@ struct Shard {
 }
 
 impl Shard {
-    /// Forgets the oldest entry; false when there is none.
-    fn pop_oldest(&mut self) -> bool {
-        let Some((key, exp)) = self.order.pop_front() else {
-            return false;
-        };
+    /// Forgets the oldest entry: `None` when there is none, else whether it was still live
+    /// (remembered and not expired at `now`).
+    fn pop_oldest(&mut self, now: u64) -> Option<bool> {
+        let (key, exp) = self.order.pop_front()?;
         if self.map.get(&key) == Some(&exp) {
             self.map.remove(&key);
+            return Some(exp > now);
         }
-        true
+        Some(false)
     }
 }
 
@@ -122,7 +138,21 @@ impl InMemoryReplayStore {
         InMemoryReplayStore {
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             per_shard,
+            evictions: AtomicU64::new(0),
+            warned_at: AtomicU64::new(0),
         }
+    }
+
+    /// How many proofs were forgotten before their acceptance window closed because the store
+    /// was full: each one could have been replayed. Non-zero means the capacity is too small for
+    /// the traffic.
+    ///
+    /// ```
+    /// use auth0_actix::dpop::InMemoryReplayStore;
+    /// assert_eq!(InMemoryReplayStore::new(10_000).evictions(), 0);
+    /// ```
+    pub fn evictions(&self) -> u64 {
+        self.evictions.load(Ordering::Relaxed)
     }
 
     fn insert(&self, key: [u8; 32], expires_at: u64, now: u64) -> bool {
@@ -133,21 +163,60 @@ impl InMemoryReplayStore {
         }
         // Expiries arrive in (nearly) increasing order: drop the expired ones at the front.
         while shard.order.front().is_some_and(|&(_, exp)| exp <= now) {
-            shard.pop_oldest();
+            shard.pop_oldest(now);
         }
+        let mut live_evicted = 0;
         while shard.map.len() >= self.per_shard && !shard.map.contains_key(&key) {
-            if !shard.pop_oldest() {
-                break;
+            match shard.pop_oldest(now) {
+                None => break,
+                Some(live) => live_evicted += u64::from(live),
             }
-            tracing::debug!(target: "auth0_actix", "DPoP replay store full: forgot its oldest proof");
         }
         // Leftovers of re-used keys must not make the queue outgrow the map for long.
         while shard.order.len() > 2 * self.per_shard {
-            shard.pop_oldest();
+            live_evicted += u64::from(shard.pop_oldest(now) == Some(true));
         }
         shard.map.insert(key, expires_at);
         shard.order.push_back((key, expires_at));
+        drop(shard);
+        if live_evicted > 0 {
+            self.evicted(live_evicted, now);
+        }
         true
+    }
+
+    /// Counts live proofs forgotten for room, and warns about it at most once a minute.
+    fn evicted(&self, count: u64, now: u64) {
+        let total = self.evictions.fetch_add(count, Ordering::Relaxed) + count;
+        let last = self.warned_at.load(Ordering::Relaxed);
+        if now >= last.saturating_add(60)
+            && self
+                .warned_at
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            tracing::warn!(
+                target: "auth0_actix",
+                capacity = self.per_shard * SHARDS,
+                evictions = total,
+                "DPoP replay store is full: proofs are forgotten before their window closes, so \
+                 a captured proof could be replayed; raise the store's capacity, shorten \
+                 dpop_iat_offset, or use a shared store"
+            );
+        }
+    }
+}
+
+/// A shared store: keep an `Arc` to read its state (e.g. [`InMemoryReplayStore::evictions`])
+/// while the configuration uses it.
+impl<S: ReplayStore + ?Sized> ReplayStore for std::sync::Arc<S> {
+    fn insert_if_absent(
+        &self,
+        key: [u8; 32],
+        expires_at: u64,
+        now: u64,
+    ) -> BoxFuture<'_, Result<bool, ReplayStoreError>> {
+        (**self).insert_if_absent(key, expires_at, now)
     }
 }
 
@@ -200,5 +269,21 @@ mod tests {
             .map(|s| s.lock().unwrap().map.len())
             .sum();
         assert!(total <= 32, "{total}");
+        assert_eq!(
+            store.evictions(),
+            10_000 - total as u64,
+            "every forgotten proof was still live"
+        );
+    }
+
+    #[test]
+    fn expired_entries_are_not_counted_as_evictions() {
+        let store = InMemoryReplayStore::new(16);
+        for i in 0..1_000u32 {
+            // Each proof expires before the next arrives: nothing live is ever forgotten.
+            let t = u64::from(i) * 10;
+            assert!(store.insert(replay_key("k", &i.to_string()), t + 5, t));
+        }
+        assert_eq!(store.evictions(), 0);
     }
 }
