@@ -663,3 +663,100 @@ async fn guards_read_the_configuration_registered_as_web_data() {
     .await;
     assert_route(&reply, "admin");
 }
+
+// ------------------------------------------------------------------------------------------
+// `Auth0::verify_request` and nested configurations share (or rightly refuse) the outcome
+
+/// Under `Protect`, calls `Auth0::verify_request` itself, as an application might.
+async fn manual(req: actix_web::HttpRequest) -> HttpResponse {
+    let auth0 = req.app_data::<Auth0>().expect("registered").clone();
+    match auth0.verify_request(&req).await {
+        Ok(auth) => HttpResponse::Ok().json(json!({ "route": "manual", "sub": auth.claims.sub })),
+        Err(e) => actix_web::ResponseError::error_response(&e),
+    }
+}
+
+#[tokio::test]
+async fn verify_request_under_protect_reuses_the_outcome_even_for_dpop() {
+    let env = e2e_support::DpopEnv::start_with_routes(
+        |b| b.verified_token_cache(0),
+        |cfg: &mut web::ServiceConfig| {
+            cfg.service(
+                web::scope("/api")
+                    .wrap(Protect::new())
+                    .route("/manual", web::get().to(manual)),
+            );
+        },
+    );
+    let token = env.bound_token();
+    let before = env.auth0.metrics().verified;
+    let proof = env.proof("GET", "/api/manual", &token).sign();
+    let reply = env.dpop("GET", "/api/manual", &token, &proof).await;
+    // Verifying the same request twice would check the proof twice and call it a replay.
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(reply.body["sub"], "user_123");
+    assert_eq!(env.auth0.metrics().verified - before, 1);
+    // The proof was still recorded: sending it again is a replay.
+    let again = env.dpop("GET", "/api/manual", &token, &proof).await;
+    assert_eq!(again.status, 400);
+    assert_eq!(again.body["detail"]["error"], "invalid_dpop_proof");
+}
+
+#[tokio::test]
+async fn a_scope_with_its_own_configuration_does_not_reuse_the_outer_outcome() {
+    let issuer = LocalIssuer::start();
+    let outer = builder_for(&issuer)
+        .verified_token_cache(0)
+        .build()
+        .expect("outer");
+    let inner = builder_for(&issuer)
+        .audience("https://another-api.example")
+        .verified_token_cache(0)
+        .build()
+        .expect("inner");
+    let inner_for_app = inner.clone();
+    let app = e2e_support::start(outer.clone(), move |cfg: &mut web::ServiceConfig| {
+        cfg.service(
+            web::scope("/api").wrap(Protect::new()).service(
+                web::scope("/other")
+                    .app_data(inner_for_app.clone())
+                    .route("/whoami", web::get().to(whoami)),
+            ),
+        );
+    });
+    let http = e2e_support::client();
+    // Valid for the outer audience only: the middleware (outer) lets it through, and the
+    // handler's extractor (inner configuration) must verify it again and refuse it.
+    let token = issuer.token().sign();
+    let reply = get(
+        &http,
+        &app.url,
+        "/api/other/whoami",
+        Some(&format!("Bearer {token}")),
+    )
+    .await;
+    assert_eq!(reply.status, 401, "{:?}", reply.json());
+    assert_eq!(reply.json()["detail"]["error"], "invalid_token");
+    assert_eq!(outer.metrics().verified, 1);
+    assert_eq!(inner.metrics().verified, 0);
+    assert_eq!(inner.metrics().rejected_invalid_token, 1);
+
+    // A token for the inner audience passes the inner check but not the outer middleware.
+    let token = issuer
+        .token()
+        .audience("https://another-api.example")
+        .sign();
+    let reply = get(
+        &http,
+        &app.url,
+        "/api/other/whoami",
+        Some(&format!("Bearer {token}")),
+    )
+    .await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(
+        inner.metrics().verified,
+        0,
+        "the middleware refused it first"
+    );
+}

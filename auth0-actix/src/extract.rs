@@ -27,9 +27,14 @@ use crate::verify::Authenticated;
 
 type Outcome = Result<Arc<Authenticated>, AuthError>;
 
-/// The per-request verification slot, kept in the request's extensions.
-#[derive(Clone, Default)]
-struct Slot(Rc<OnceCell<Outcome>>);
+/// The per-request verification slot, kept in the request's extensions, with the identity of
+/// the configuration that fills it: a handler whose scope registers another [`Auth0`] than the
+/// middleware above it (another audience, issuer or DPoP mode) must not reuse its outcome.
+#[derive(Clone)]
+struct Slot {
+    config: usize,
+    outcome: Rc<OnceCell<Outcome>>,
+}
 
 /// The app's [`Auth0`], or a logged 500 explaining how to register it (never a 401).
 pub(crate) fn auth0(req: &HttpRequest) -> Result<Auth0, actix_web::Error> {
@@ -61,21 +66,32 @@ pub(crate) fn into_actix_error(cfg: &Config, err: AuthError) -> actix_web::Error
 
 /// Verifies the request once and shares the outcome with every later caller.
 pub(crate) async fn verified(req: &HttpRequest, auth0: &Auth0) -> Outcome {
+    // The configuration outlives the request (the app holds it), so its address identifies it.
+    let config = Arc::as_ptr(&auth0.inner) as usize;
     let slot = {
         let mut ext = req.extensions_mut();
         match ext.get::<Slot>() {
-            Some(slot) => slot.clone(),
+            Some(slot) if slot.config == config => Some(slot.clone()),
+            // Verified already, but against another configuration: verify again, unshared.
+            Some(_) => None,
             None => {
-                let slot = Slot::default();
+                let slot = Slot {
+                    config,
+                    outcome: Rc::default(),
+                };
                 ext.insert(slot.clone());
-                slot
+                Some(slot)
             }
         }
     };
-    slot.0
-        .get_or_init(|| async { auth0.verify_request(req).await.map(Arc::new) })
-        .await
-        .clone()
+    match slot {
+        Some(slot) => slot
+            .outcome
+            .get_or_init(|| async { auth0.verify_uncached(req).await.map(Arc::new) })
+            .await
+            .clone(),
+        None => auth0.verify_uncached(req).await.map(Arc::new),
+    }
 }
 
 type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, actix_web::Error>>>>;
@@ -246,5 +262,5 @@ impl FromRequest for OptionalClaims {
 
 /// The outcome already computed for this request, if verification has finished (for guards).
 pub(crate) fn finished(ext: &actix_web::dev::Extensions) -> Option<Arc<Authenticated>> {
-    ext.get::<Slot>()?.0.get()?.as_ref().ok().cloned()
+    ext.get::<Slot>()?.outcome.get()?.as_ref().ok().cloned()
 }

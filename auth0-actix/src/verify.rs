@@ -39,6 +39,10 @@ impl Auth0 {
     /// Verifies a request's credentials as the extractors do: the `Authorization` header, the
     /// DPoP proof when the DPoP scheme is used, and the mode rules. Does not check scopes.
     ///
+    /// Verification runs once per request: if the middleware, an extractor or an earlier call
+    /// already verified this request with this configuration, their outcome is returned (a
+    /// DPoP proof is not checked, and so not "replayed", twice).
+    ///
     /// ```no_run
     /// use actix_web::{HttpRequest, HttpResponse};
     /// use auth0_actix::Auth0;
@@ -51,6 +55,17 @@ impl Auth0 {
     /// }
     /// ```
     pub async fn verify_request(&self, req: &HttpRequest) -> Result<Authenticated, AuthError> {
+        crate::extract::verified(req, self)
+            .await
+            .map(|v| (*v).clone())
+    }
+
+    /// [`verify_request`](Self::verify_request) without the per-request memo: counts the
+    /// outcome and attaches the challenge to errors.
+    pub(crate) async fn verify_uncached(
+        &self,
+        req: &HttpRequest,
+    ) -> Result<Authenticated, AuthError> {
         let cfg = &*self.inner;
         let result = verify_request(cfg, req).await;
         match &result {
