@@ -321,10 +321,15 @@ async fn cnf_of_the_wrong_type_is_an_invalid_confirmation_format() {
 #[tokio::test]
 async fn cnf_without_jkt_is_reported_after_the_proof_is_verified() {
     let env = env();
+    // A non-empty cnf object whose jkt is absent or falsy (`behaviour.md` §3.1 step 9).
     for cnf in [
-        json!({}),
         json!({ "x5t#S256": "abc" }),
         json!({ "jkt": "" }),
+        json!({ "jkt": null }),
+        json!({ "jkt": 0 }),
+        json!({ "jkt": false }),
+        json!({ "jkt": [] }),
+        json!({ "jkt": {} }),
     ] {
         let token = env.issuer.token().claim("cnf", cnf.clone()).sign();
         let proof = env.proof("GET", "/test", &token).sign();
@@ -367,6 +372,128 @@ async fn proof_by_another_key_is_a_confirmation_mismatch() {
         .sign();
     let reply = env.dpop("GET", "/test", &token, &bad).await;
     assert_proof_error(&reply, "DPoP Proof ath mismatch");
+}
+
+// ---------------------------------------------------------------------------------------------
+// §3.1 steps 7, 9 and 10: `cnf` and `cnf.jkt` are tested by Python truthiness
+
+const NO_JKT: &str = "JWT Access Token has no jkt confirmation claim";
+const BAD_CNF_FORMAT: &str = "JWT Access Token has invalid confirmation claim format";
+
+/// Proofs for `GET /test` with `token` that each fail one proof check (htu, htm, typ, ath,
+/// signature), plus the valid one, so a test can show that an answer comes before the proof.
+fn valid_and_broken_proofs(env: &DpopEnv, token: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("valid proof", env.proof("GET", "/test", token).sign()),
+        (
+            "proof for another URL",
+            env.proof("GET", "/wrong-url", token).sign(),
+        ),
+        (
+            "proof for another method",
+            env.proof("POST", "/test", token).sign(),
+        ),
+        (
+            "proof with typ JWT",
+            env.proof("GET", "/test", token).header("typ", "JWT").sign(),
+        ),
+        (
+            "proof for another token",
+            env.proof("GET", "/test", "another token").sign(),
+        ),
+        (
+            "proof with a broken signature",
+            with_broken_signature(&env.proof("GET", "/test", token).sign()),
+        ),
+    ]
+}
+
+/// A falsy `cnf` (`{}`, `""`, `0`, `false`, `[]`, `null`) is "no confirmation claim": 401,
+/// decided before the proof is looked at, so a broken proof gets the same answer.
+#[tokio::test]
+async fn falsy_cnf_is_no_jkt_confirmation_even_with_a_broken_proof() {
+    let env = env();
+    for cnf in [
+        json!({}),
+        json!(""),
+        json!(0),
+        json!(0.0),
+        json!(false),
+        json!([]),
+        json!(null),
+    ] {
+        let token = env.issuer.token().claim("cnf", cnf.clone()).sign();
+        for (what, proof) in valid_and_broken_proofs(&env, &token) {
+            let reply = env.dpop("GET", "/test", &token, &proof).await;
+            assert_eq!(
+                (reply.status, reply.description()),
+                (401, NO_JKT),
+                "cnf {cnf}, {what}: {reply:?}"
+            );
+            assert_token_error(&reply, NO_JKT);
+        }
+        // A proof whose header does not even decode is refused before the token (step 4).
+        let reply = env.dpop("GET", "/test", &token, "invalid.jwt.proof").await;
+        assert_proof_error(&reply, "Failed to verify DPoP proof");
+    }
+}
+
+/// A truthy `cnf` that is not an object (`"abc"`, `5`, `true`, `[..]`) is an invalid format:
+/// 401, before the proof too.
+#[tokio::test]
+async fn truthy_non_object_cnf_is_an_invalid_format_even_with_a_broken_proof() {
+    let env = env();
+    for cnf in [
+        json!("abc"),
+        json!(5),
+        json!(-0.5),
+        json!(true),
+        json!([{ "jkt": env.key.thumbprint() }]),
+    ] {
+        let token = env.issuer.token().claim("cnf", cnf.clone()).sign();
+        for (what, proof) in valid_and_broken_proofs(&env, &token) {
+            let reply = env.dpop("GET", "/test", &token, &proof).await;
+            assert_eq!(
+                (reply.status, reply.description()),
+                (401, BAD_CNF_FORMAT),
+                "cnf {cnf}, {what}: {reply:?}"
+            );
+            assert_token_error(&reply, BAD_CNF_FORMAT);
+        }
+    }
+}
+
+/// A truthy `jkt` that is not a string (`123`, `true`, an array, an object) is present: the
+/// proof is verified first (400 when it is broken), then the binding cannot match (401).
+#[tokio::test]
+async fn a_non_string_jkt_is_present_but_never_matches() {
+    let env = env();
+    let thumbprint = env.key.thumbprint();
+    for jkt in [
+        json!(123),
+        json!(true),
+        json!([thumbprint]),
+        json!({ "jkt": thumbprint }),
+    ] {
+        let token = env
+            .issuer
+            .token()
+            .claim("cnf", json!({ "jkt": jkt }))
+            .sign();
+        let proof = env.proof("GET", "/test", &token).sign();
+        let reply = env.dpop("GET", "/test", &token, &proof).await;
+        assert_eq!(
+            (reply.status, reply.description()),
+            (401, "JWT Access Token confirmation mismatch"),
+            "jkt {jkt}: {reply:?}"
+        );
+        assert_token_error(&reply, "JWT Access Token confirmation mismatch");
+        let bad = env.proof("GET", "/wrong-url", &token).sign();
+        assert_proof_error(
+            &env.dpop("GET", "/test", &token, &bad).await,
+            "DPoP Proof htu mismatch",
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -666,8 +793,8 @@ async fn iat_must_be_a_number() {
     assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
 }
 
-async fn send_with_iat(env: &DpopEnv, token: &str, iat: i64) -> AuthReply {
-    let proof = env.proof("GET", "/test", token).iat(iat).sign();
+async fn send_with_iat(env: &DpopEnv, token: &str, iat: impl serde::Serialize) -> AuthReply {
+    let proof = env.proof("GET", "/test", token).claim("iat", iat).sign();
     env.dpop("GET", "/test", token, &proof).await
 }
 
