@@ -723,6 +723,104 @@ async fn bad_signatures_are_refused() {
     );
 }
 
+/// A JWK whose `x`/`y` are well-formed base64url of 32 bytes each but do not name a point on
+/// P-256 is a 400 at the signature check, never a 500 and never accepted, even when the token
+/// is bound to that JWK's thumbprint.
+#[tokio::test]
+async fn a_jwk_off_the_curve_is_refused_at_the_signature_check() {
+    let env = env();
+    let good = env.key.public_jwk();
+    let x = good["x"].as_str().unwrap().to_owned();
+    let y = good["y"].as_str().unwrap().to_owned();
+    let flipped_y = {
+        // The last character of a 32-byte coordinate carries 4 bits: change one of them.
+        let mut chars: Vec<char> = y.chars().collect();
+        let last = chars.last_mut().unwrap();
+        *last = if *last == 'A' { 'E' } else { 'A' };
+        chars.into_iter().collect::<String>()
+    };
+    let zeros = base64_url_encode(&[0u8; 32]);
+    let ones = base64_url_encode(&[0xffu8; 32]);
+    let cases = [
+        ("y of another point", x.clone(), flipped_y),
+        ("y = x", x.clone(), x.clone()),
+        ("(0, 0)", zeros.clone(), zeros.clone()),
+        ("x with y = 0", x.clone(), zeros),
+        ("coordinates >= p", ones.clone(), ones),
+        ("x and y swapped", y, x),
+    ];
+    for (what, x, y) in cases {
+        assert_eq!(x.len(), 43, "{what}: 32 bytes of base64url");
+        assert_eq!(y.len(), 43, "{what}: 32 bytes of base64url");
+        let jwk = json!({ "kty": "EC", "crv": "P-256", "x": x, "y": y });
+        let token = env
+            .issuer
+            .token()
+            .claim(
+                "cnf",
+                json!({ "jkt": auth0_actix::testing::jwk_thumbprint(&jwk).unwrap() }),
+            )
+            .sign();
+        let proof = env.proof("GET", "/test", &token).header("jwk", jwk).sign();
+        let reply = env.dpop("GET", "/test", &token, &proof).await;
+        assert_eq!(
+            (reply.status, reply.description()),
+            (400, BAD_SIGNATURE),
+            "{what}: {reply:?}"
+        );
+        assert_proof_error(&reply, BAD_SIGNATURE);
+    }
+}
+
+/// Builds a proof of exactly `len` bytes with `make`, padding its header and payload with
+/// members the verifier ignores.
+fn proof_of_length(make: impl Fn() -> auth0_actix::testing::ProofBuilder, len: usize) -> String {
+    let base = make().sign().len();
+    assert!(base < len, "a bare proof is {base} bytes");
+    // Base64url grows by 4 characters per 3 bytes; start a little below the estimate.
+    let start = ((len - base) * 3 / 4).saturating_sub(40);
+    for header_pad in 0..3 {
+        for pad in start.. {
+            let proof = make()
+                .header("x-pad", "h".repeat(header_pad))
+                .claim("pad", "p".repeat(pad))
+                .sign();
+            match proof.len().cmp(&len) {
+                std::cmp::Ordering::Equal => return proof,
+                std::cmp::Ordering::Greater => break,
+                std::cmp::Ordering::Less => {}
+            }
+        }
+    }
+    panic!("no proof of {len} bytes")
+}
+
+/// A proof of `MAX_PROOF_BYTES + 1` bytes is refused with a 400 before anything else (no
+/// fetch, no signature check); one of exactly `MAX_PROOF_BYTES` is accepted.
+#[tokio::test]
+async fn proof_size_is_capped() {
+    use auth0_actix::dpop::MAX_PROOF_BYTES;
+    let env = env();
+    let token = env.bound_token();
+    for len in [
+        MAX_PROOF_BYTES + 1,
+        MAX_PROOF_BYTES + 2,
+        2 * MAX_PROOF_BYTES,
+    ] {
+        let proof = proof_of_length(|| env.proof("GET", "/test", &token), len);
+        assert_eq!(proof.len(), len);
+        let reply = env.dpop("GET", "/test", &token, &proof).await;
+        assert_proof_error(&reply, "Failed to verify DPoP proof");
+    }
+    assert_eq!(
+        (env.issuer.discovery_fetches(), env.issuer.jwks_fetches()),
+        (0, 0),
+        "refused before the token was verified"
+    );
+    let proof = proof_of_length(|| env.proof("GET", "/test", &token), MAX_PROOF_BYTES);
+    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+}
+
 #[tokio::test]
 async fn missing_claims_are_named_in_the_reference_order() {
     let env = env();
