@@ -7,8 +7,10 @@
 //! The app listens on plain `http://127.0.0.1:PORT`, so a proof's `htu` is
 //! `http://127.0.0.1:PORT/path` (from the `Host` header the client sends).
 
+use std::time::Duration;
+
 use actix_web::{get, web, HttpResponse, Responder};
-use auth0_actix::testing::{access_token_hash, DpopKey};
+use auth0_actix::testing::{access_token_hash, DpopKey, ManualClock};
 use auth0_actix::{require_auth, Claims};
 use e2e_support::www::{mixed_dpop, MIXED_BARE};
 use e2e_support::{AuthReply, DpopEnv};
@@ -945,6 +947,91 @@ async fn custom_iat_leeway_and_offset_are_honoured() {
         "DPoP Proof iat is from the future",
     );
     let proof = env.proof("GET", "/test", &token).iat(now() - 60).sign();
+    assert_proof_error(
+        &env.dpop("GET", "/test", &token, &proof).await,
+        "DPoP Proof iat is too old",
+    );
+}
+
+/// An app in mixed mode on a manual clock set to `t` (whole seconds), with `configure` applied.
+fn env_on_clock(
+    t: i64,
+    configure: impl FnOnce(auth0_actix::Auth0Builder) -> auth0_actix::Auth0Builder,
+) -> (DpopEnv, ManualClock) {
+    let clock = ManualClock::at(Duration::from_secs(t as u64));
+    let env = DpopEnv::start({
+        let clock = clock.clone();
+        move |b| configure(b.clock(clock))
+    });
+    (env, clock)
+}
+
+/// §3.2 step 10 / §3.4 pinned to the second: with the defaults (leeway 30, offset 300) the
+/// window is `[now - 300, now + 30]`, both ends included.
+#[tokio::test]
+async fn iat_bounds_are_inclusive_to_the_second() {
+    let t = now();
+    let (env, clock) = env_on_clock(t, |b| b);
+    let token = env.bound_token();
+    let send = |iat: i64| send_with_iat(&env, &token, iat);
+    assert_dpop_ok(&send(t - 300).await, &env.key);
+    assert_proof_error(&send(t - 301).await, "DPoP Proof iat is too old");
+    assert_dpop_ok(&send(t + 30).await, &env.key);
+    assert_proof_error(&send(t + 31).await, "DPoP Proof iat is from the future");
+    assert_dpop_ok(&send(t).await, &env.key);
+
+    // `now` is whole seconds (truncated): 999 ms later the bounds have not moved, so a
+    // fractional iat past them is refused, on either side.
+    clock.advance(Duration::from_millis(999));
+    let send_f = |iat: f64| send_with_iat(&env, &token, iat);
+    assert_dpop_ok(&send_f(t as f64 + 30.0).await, &env.key);
+    assert_proof_error(
+        &send_f(t as f64 + 30.5).await,
+        "DPoP Proof iat is from the future",
+    );
+    assert_dpop_ok(&send_f(t as f64 - 300.0).await, &env.key);
+    assert_proof_error(&send_f(t as f64 - 300.5).await, "DPoP Proof iat is too old");
+
+    // One second on, the window has moved by one second.
+    clock.advance(Duration::from_millis(1));
+    assert_dpop_ok(&send(t + 31).await, &env.key);
+    assert_proof_error(&send(t - 300).await, "DPoP Proof iat is too old");
+}
+
+/// With leeway 0 and offset 0 only `iat == now` is acceptable: neither setting widens the
+/// other.
+#[tokio::test]
+async fn zero_leeway_and_offset_accept_only_the_current_second() {
+    let t = now();
+    let (env, _clock) = env_on_clock(t, |b| b.dpop_iat_leeway(0).dpop_iat_offset(0));
+    let token = env.bound_token();
+    let send = |iat: i64| send_with_iat(&env, &token, iat);
+    assert_dpop_ok(&send(t).await, &env.key);
+    assert_proof_error(&send(t - 1).await, "DPoP Proof iat is too old");
+    assert_proof_error(&send(t + 1).await, "DPoP Proof iat is from the future");
+}
+
+/// D7: a proof is remembered for as long as its iat stays acceptable. A proof made 30 s in the
+/// future is acceptable until `iat + offset` = t + 330: a replay then is still refused as a
+/// replay; one second later the proof is simply too old.
+#[tokio::test]
+async fn a_future_proof_is_remembered_until_its_window_closes() {
+    let t = now();
+    let (env, clock) = env_on_clock(t, |b| b);
+    let token = env
+        .issuer
+        .token()
+        .bound_to(&env.key)
+        .expires_at(t + 3600)
+        .sign();
+    let proof = env.proof("GET", "/test", &token).iat(t + 30).sign();
+    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    clock.advance(Duration::from_secs(330));
+    assert_proof_error(&env.dpop("GET", "/test", &token, &proof).await, REPLAYED);
+    // The app still works at t + 330 for a fresh proof.
+    let fresh = env.proof("GET", "/test", &token).iat(t + 330).sign();
+    assert_dpop_ok(&env.dpop("GET", "/test", &token, &fresh).await, &env.key);
+    clock.advance(Duration::from_secs(1));
     assert_proof_error(
         &env.dpop("GET", "/test", &token, &proof).await,
         "DPoP Proof iat is too old",
