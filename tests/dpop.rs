@@ -7,9 +7,11 @@
 //! The app listens on plain `http://127.0.0.1:PORT`, so a proof's `htu` is
 //! `http://127.0.0.1:PORT/path` (from the `Host` header the client sends).
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::{get, web, HttpResponse, Responder};
+use auth0_actix::dpop::{BoxFuture, InMemoryReplayStore, ReplayStore, ReplayStoreError};
 use auth0_actix::testing::{access_token_hash, DpopKey, ManualClock};
 use auth0_actix::{require_auth, Claims};
 use e2e_support::www::{mixed_dpop, MIXED_BARE};
@@ -1396,6 +1398,200 @@ async fn replay_protection_can_be_turned_off() {
     for _ in 0..3 {
         assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
     }
+}
+
+/// One call a [`ReplayStore`] received: (key, expires_at, now).
+type StoreCall = ([u8; 32], u64, u64);
+
+/// A store that records every call and answers as the in-memory store would.
+#[derive(Clone, Default)]
+struct RecordingStore {
+    calls: Arc<Mutex<Vec<StoreCall>>>,
+    inner: Arc<InMemoryReplayStore>,
+}
+
+impl RecordingStore {
+    fn calls(&self) -> Vec<StoreCall> {
+        self.calls.lock().unwrap().clone()
+    }
+}
+
+impl ReplayStore for RecordingStore {
+    fn insert_if_absent(
+        &self,
+        key: [u8; 32],
+        expires_at: u64,
+        now: u64,
+    ) -> BoxFuture<'_, Result<bool, ReplayStoreError>> {
+        self.calls.lock().unwrap().push((key, expires_at, now));
+        self.inner.insert_if_absent(key, expires_at, now)
+    }
+}
+
+/// A store that cannot be reached.
+#[derive(Clone, Default)]
+struct FailingStore {
+    calls: Arc<Mutex<usize>>,
+}
+
+impl ReplayStore for FailingStore {
+    fn insert_if_absent(
+        &self,
+        _key: [u8; 32],
+        _expires_at: u64,
+        _now: u64,
+    ) -> BoxFuture<'_, Result<bool, ReplayStoreError>> {
+        *self.calls.lock().unwrap() += 1;
+        Box::pin(async { Err(ReplayStoreError("connection refused".to_owned())) })
+    }
+}
+
+/// The replay key of a proof: SHA-256(jkt ‖ 0x00 ‖ jti), base64url.
+fn replay_key(jkt: &str, jti: &str) -> String {
+    access_token_hash(&format!("{jkt}\u{0}{jti}"))
+}
+
+/// A custom store gets, for each proof that passed every other check, a key derived from the
+/// key thumbprint and the `jti` (never the raw `jti`), `expires_at = iat + offset + 1` (the
+/// first second at which the proof is too old), and `now` from the configured clock.
+#[tokio::test]
+async fn a_custom_replay_store_gets_key_expiry_and_clock() {
+    let t = now();
+    let store = RecordingStore::default();
+    let (env, clock) = env_on_clock(t, {
+        let store = store.clone();
+        move |b| b.replay_store(Some(store))
+    });
+    clock.advance(Duration::from_millis(700));
+    let token = env.bound_token();
+    let jkt = env.key.thumbprint();
+
+    let proof = env
+        .proof("GET", "/test", &token)
+        .jti("j-1")
+        .iat(t - 10)
+        .sign();
+    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    let calls = store.calls();
+    assert_eq!(calls.len(), 1);
+    let (key, expires_at, now_seen) = calls[0];
+    assert_eq!(base64_url_encode(&key), replay_key(&jkt, "j-1"));
+    assert_eq!(
+        (expires_at, now_seen),
+        ((t - 10 + 300 + 1) as u64, t as u64)
+    );
+
+    // The same proof again: same key, the store says "seen", the request is a replay.
+    assert_proof_error(&env.dpop("GET", "/test", &token, &proof).await, REPLAYED);
+    assert_eq!(store.calls().len(), 2);
+    assert_eq!(store.calls()[1].0, key);
+
+    // A fractional iat: the entry expires at the first whole second the proof is too old.
+    let proof = env
+        .proof("GET", "/test", &token)
+        .jti("j-2")
+        .claim("iat", t as f64 - 10.7)
+        .sign();
+    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    let (key2, expires_at, _) = store.calls()[2];
+    assert_eq!(base64_url_encode(&key2), replay_key(&jkt, "j-2"));
+    assert_eq!(expires_at, (t - 11 + 301) as u64);
+
+    // A long jti is hashed like any other.
+    let long = "j".repeat(4000);
+    let proof = env.proof("GET", "/test", &token).jti(&long).sign();
+    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    assert_eq!(
+        base64_url_encode(&store.calls()[3].0),
+        replay_key(&jkt, &long)
+    );
+
+    // Proofs refused by an earlier check never reach the store.
+    let bad = env.proof("GET", "/wrong-url", &token).sign();
+    assert_proof_error(
+        &env.dpop("GET", "/test", &token, &bad).await,
+        "DPoP Proof htu mismatch",
+    );
+    assert_eq!(store.calls().len(), 4);
+
+    // The clock seen moves with the configured clock.
+    clock.advance(Duration::from_secs(100));
+    let proof = env.proof("GET", "/test", &token).iat(t + 100).sign();
+    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    let (_, expires_at, now_seen) = store.calls()[4];
+    assert_eq!((expires_at, now_seen), ((t + 401) as u64, (t + 100) as u64));
+}
+
+/// `expires_at` follows a custom offset.
+#[tokio::test]
+async fn replay_expiry_follows_the_configured_offset() {
+    let t = now();
+    let store = RecordingStore::default();
+    let (env, _clock) = env_on_clock(t, {
+        let store = store.clone();
+        move |b| b.replay_store(Some(store)).dpop_iat_offset(60)
+    });
+    let token = env.bound_token();
+    let proof = env.proof("GET", "/test", &token).iat(t - 5).sign();
+    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    let calls = store.calls();
+    assert_eq!(calls.len(), 1);
+    assert_eq!((calls[0].1, calls[0].2), ((t - 5 + 61) as u64, t as u64));
+}
+
+/// A store failure fails closed: 500 `internal_server_error` without any challenge (behaviour.md
+/// §4.3), counted as a server error; the proof checks before it still answer 400.
+#[tokio::test]
+async fn a_failing_replay_store_is_a_500_without_challenge() {
+    let store = FailingStore::default();
+    let env = DpopEnv::start({
+        let store = store.clone();
+        move |b| b.replay_store(Some(store))
+    });
+    let token = env.bound_token();
+    let before = env.auth0.metrics();
+    let proof = env.proof("GET", "/test", &token).sign();
+    let reply = env.dpop("GET", "/test", &token, &proof).await;
+    assert_eq!(
+        (
+            reply.status,
+            reply.error(),
+            reply.description(),
+            reply.www_authenticate.as_deref()
+        ),
+        (
+            500,
+            "internal_server_error",
+            "An unexpected error occurred during authentication",
+            None
+        ),
+        "{reply:?}"
+    );
+    assert_eq!(*store.calls.lock().unwrap(), 1);
+    let after = env.auth0.metrics();
+    assert_eq!(after.server_errors, before.server_errors + 1);
+    assert_eq!(after.verified, before.verified);
+
+    // A bad proof never reaches the store: the usual 400.
+    let bad = env.proof("GET", "/wrong-url", &token).sign();
+    assert_proof_error(
+        &env.dpop("GET", "/test", &token, &bad).await,
+        "DPoP Proof htu mismatch",
+    );
+    assert_eq!(*store.calls.lock().unwrap(), 1);
+    let last = env.auth0.metrics();
+    assert_eq!(last.server_errors, after.server_errors);
+    assert_eq!(
+        last.rejected_invalid_dpop_proof,
+        after.rejected_invalid_dpop_proof + 1
+    );
+    // Bearer requests do not use the store.
+    let unbound = env.issuer.token().sign();
+    let reply = env
+        .send(env.request("GET", "/test").bearer_auth(&unbound))
+        .await;
+    assert_eq!(reply.assert_ok()["scheme"], "Bearer");
+    assert_eq!(*store.calls.lock().unwrap(), 1);
 }
 
 // ---------------------------------------------------------------------------------------------

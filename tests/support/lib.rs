@@ -395,6 +395,8 @@ pub struct DpopEnv {
     pub http: reqwest::Client,
     /// The client's DPoP key.
     pub key: auth0_actix::testing::DpopKey,
+    /// The app's verifier handle (for its metrics).
+    pub auth0: auth0_actix::Auth0,
 }
 
 impl DpopEnv {
@@ -418,12 +420,13 @@ impl DpopEnv {
         let auth0 = configure(dpop_builder(&issuer))
             .build()
             .expect("a valid configuration");
-        let app = start(auth0, routes);
+        let app = start(auth0.clone(), routes);
         DpopEnv {
             issuer,
             app,
             http: client(),
             key: auth0_actix::testing::DpopKey::generate(),
+            auth0,
         }
     }
 
