@@ -16,6 +16,7 @@ const BOUND_AS_BEARER: &str =
     "DPoP-bound token requires the DPoP authentication scheme, not Bearer";
 const PROOF_WITH_BEARER: &str = "DPoP proof requires DPoP authentication scheme, not Bearer";
 const NO_JKT: &str = "JWT Access Token has no jkt confirmation claim";
+const BAD_CNF_FORMAT: &str = "JWT Access Token has invalid confirmation claim format";
 const MISMATCH: &str = "JWT Access Token confirmation mismatch";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,6 +220,68 @@ async fn bearer_with_bound_token() {
     }
 }
 
+/// §2.1 Bearer branch step 2 by Python truthiness: a `cnf` object with a truthy `jkt` of any
+/// type (`123`, `true`, a string, an array, an object) binds the token; a falsy `jkt` (`""`,
+/// `0`, `false`, `null`, `[]`, `{}`) or a `cnf` that is not an object does not.
+#[tokio::test]
+async fn bearer_binding_follows_jkt_truthiness() {
+    for mode in MODES {
+        let env = site(mode);
+        for jkt in [
+            json!(123),
+            json!(true),
+            json!("abc"),
+            json!(["x"]),
+            json!({ "a": 1 }),
+        ] {
+            let token = env
+                .issuer
+                .token()
+                .claim("cnf", json!({ "jkt": jkt }))
+                .sign();
+            let reply = bearer(&env, &token).await;
+            match mode {
+                Mode::Mixed => reply.assert_error(
+                    401,
+                    "invalid_token",
+                    BOUND_AS_BEARER,
+                    &mixed_bearer("invalid_token", BOUND_AS_BEARER),
+                ),
+                Mode::Required => assert_bare_400(&reply, mode),
+                Mode::Disabled => {
+                    assert_eq!(assert_bearer_ok(&reply)["cnf"]["jkt"], jkt);
+                }
+            }
+        }
+        let unbound = [
+            json!({ "jkt": "" }),
+            json!({ "jkt": 0 }),
+            json!({ "jkt": false }),
+            json!({ "jkt": null }),
+            json!({ "jkt": [] }),
+            json!({ "jkt": {} }),
+            json!({ "x5t#S256": "abc" }),
+            json!({}),
+            json!("abc"),
+            json!(5),
+            json!(""),
+            json!(0),
+            json!(false),
+            json!([]),
+        ];
+        for cnf in unbound {
+            let token = env.issuer.token().claim("cnf", cnf.clone()).sign();
+            let reply = bearer(&env, &token).await;
+            match mode {
+                Mode::Required => assert_bare_400(&reply, mode),
+                Mode::Mixed | Mode::Disabled => {
+                    assert_eq!(assert_bearer_ok(&reply)["cnf"], cnf, "cnf {cnf}");
+                }
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn bearer_with_dpop_header() {
     for mode in MODES {
@@ -337,6 +400,26 @@ async fn dpop_unbound_token_with_valid_proof() {
                 assert_no_fetch(&env);
             }
             _ => assert_dpop_scheme_error(&reply, mode, 401, "invalid_token", NO_JKT),
+        }
+        // By truthiness (§3.1 step 7): a falsy cnf is no confirmation claim, a truthy cnf
+        // that is not an object a format error, and a truthy non-string jkt never matches.
+        let cases = [
+            (json!({}), NO_JKT),
+            (json!(""), NO_JKT),
+            (json!(0), NO_JKT),
+            (json!(false), NO_JKT),
+            (json!([]), NO_JKT),
+            (json!("abc"), BAD_CNF_FORMAT),
+            (json!(5), BAD_CNF_FORMAT),
+            (json!({ "jkt": 123 }), MISMATCH),
+        ];
+        for (cnf, description) in cases {
+            let token = env.issuer.token().claim("cnf", cnf).sign();
+            let reply = valid_dpop(&env, &token).await;
+            match mode {
+                Mode::Disabled => assert_bare_400(&reply, mode),
+                _ => assert_dpop_scheme_error(&reply, mode, 401, "invalid_token", description),
+            }
         }
     }
 }
