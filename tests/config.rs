@@ -665,3 +665,113 @@ fn builder_calls_override_what_was_read() {
     assert_eq!(auth0.dpop_mode(), DpopMode::Allowed);
     assert_eq!(auth0.issuer(), Some("https://other.auth0.com/"));
 }
+
+// ------------------------------------------------------------------------------------------
+// SSL_CERT_FILE, read from the real process environment by build(). The environment is shared
+// by every test of this binary, so each case runs in a child process of its own: the parent
+// re-runs this test binary on one `child_*` test with the variable set. Run any other way, a
+// `child_*` test returns at once.
+
+const CHILD: &str = "AUTH0_ACTIX_TEST_CHILD";
+const CHILD_RAN: &str = "child test body ran";
+
+/// Runs the test `name` of this binary alone in a new process, with `SSL_CERT_FILE` and `vars`.
+fn run_child(name: &str, ssl_cert_file: &std::path::Path, vars: &[(&str, &str)]) {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--test-threads=1", "--nocapture"])
+        .env("SSL_CERT_FILE", ssl_cert_file)
+        .env(CHILD, name)
+        .envs(vars.iter().copied())
+        .output()
+        .expect("the test binary runs");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{name}:\n{stdout}\n{stderr}");
+    assert!(stdout.contains(CHILD_RAN), "{name} did not run:\n{stdout}");
+}
+
+/// Whether this process is the child `run_child` started for `name`.
+fn is_child(name: &str) -> bool {
+    std::env::var(CHILD).as_deref() == Ok(name)
+}
+
+/// A file under the temp dir holding `contents`, named for this test process.
+fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("auth0-actix-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn the_cas_in_ssl_cert_file_are_trusted() {
+    let issuer = LocalIssuer::start();
+    // Without SSL_CERT_FILE (or root_certificate_pem) the issuer's CA is not trusted...
+    let untrusted = Auth0::builder()
+        .domain(issuer.domain())
+        .audience(issuer.audience())
+        .build()
+        .unwrap();
+    let err = untrusted.warm_up().await.unwrap_err();
+    assert_eq!(
+        err.description(),
+        "Failed to fetch OIDC discovery metadata: connection failed"
+    );
+    // ...with it, it is (and the system roots still are: see keys/fetch.rs's unit tests).
+    let ca = temp_file("issuer-ca.pem", &issuer.ca_certificate_pem().unwrap());
+    run_child(
+        "child_warms_up_trusting_ssl_cert_file",
+        &ca,
+        &[("CHILD_DOMAIN", &issuer.domain())],
+    );
+    let _ = std::fs::remove_file(ca);
+}
+
+#[tokio::test]
+async fn child_warms_up_trusting_ssl_cert_file() {
+    if !is_child("child_warms_up_trusting_ssl_cert_file") {
+        return;
+    }
+    let auth0 = Auth0::builder()
+        .domain(std::env::var("CHILD_DOMAIN").unwrap())
+        .audience("api")
+        .build()
+        .expect("SSL_CERT_FILE is a readable bundle");
+    auth0.warm_up().await.expect("the issuer's CA is trusted");
+    println!("{CHILD_RAN}");
+}
+
+#[test]
+fn an_unreadable_ssl_cert_file_fails_the_build_but_not_mock_auth0() {
+    let missing = std::env::temp_dir().join("auth0-actix-no-such-bundle.pem");
+    run_child("child_unreadable_ssl_cert_file", &missing, &[]);
+    let junk = temp_file("junk.pem", "not a certificate");
+    run_child("child_unreadable_ssl_cert_file", &junk, &[]);
+    let _ = std::fs::remove_file(junk);
+}
+
+#[actix_web::test]
+async fn child_unreadable_ssl_cert_file() {
+    if !is_child("child_unreadable_ssl_cert_file") {
+        return;
+    }
+    let err = offline().build().unwrap_err().to_string();
+    assert!(err.starts_with("invalid SSL_CERT_FILE: "), "{err}");
+    let err = Auth0Builder::from_lookup(vars(&[
+        ("AUTH0_DOMAIN", "t.auth0.com"),
+        ("AUTH0_AUDIENCE", "a"),
+    ]))
+    .unwrap()
+    .build()
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("SSL_CERT_FILE"), "{err}");
+    // A mock handle fetches nothing, so it reads no trust store and cannot fail.
+    let auth0 = auth0_actix::testing::mock_auth0(json!({ "sub": "user123" }));
+    let app = serve(auth0);
+    let reply = bearer(&app, "anything").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json()["user"], "user123");
+    println!("{CHILD_RAN}");
+}

@@ -114,6 +114,8 @@ pub struct Auth0Builder {
     root_certificates: Vec<Vec<u8>>,
     allow_insecure_http_on_loopback: bool,
     error_renderer: Option<ErrorRenderer>,
+    /// Trust the system roots and `SSL_CERT_FILE` (off only for handles that never fetch).
+    system_trust: bool,
 }
 
 impl fmt::Debug for Auth0Builder {
@@ -158,6 +160,7 @@ impl Default for Auth0Builder {
             root_certificates: Vec::new(),
             allow_insecure_http_on_loopback: false,
             error_renderer: None,
+            system_trust: true,
         }
     }
 }
@@ -660,6 +663,7 @@ impl Auth0Builder {
             allow_http: self.allow_insecure_http_on_loopback,
             cache_ttl: self.cache_ttl,
             cache_max_entries: self.cache_max_entries,
+            system_trust: self.system_trust,
         }
     }
 }
@@ -676,6 +680,8 @@ pub(crate) struct KeySettings<'a> {
     pub(crate) allow_http: bool,
     pub(crate) cache_ttl: Duration,
     pub(crate) cache_max_entries: usize,
+    /// Trust the system roots and `SSL_CERT_FILE`; when false, nothing at all.
+    pub(crate) system_trust: bool,
 }
 
 fn parse_bool(var: &str, value: &str) -> Result<bool, ConfigError> {
@@ -807,11 +813,15 @@ fn is_loopback(host: &str) -> bool {
 /// [`crate::testing::mock_auth0`]).
 #[cfg(feature = "testing")]
 pub(crate) fn mocked(claims: crate::Claims) -> Auth0 {
-    let built = Auth0::builder()
-        .domain("mock.invalid")
-        .audience("mock")
-        .build();
-    // A fixed, valid configuration: building it cannot fail.
+    // It never fetches: no trust store to read, so an unreadable SSL_CERT_FILE (or a system
+    // without CA certificates) cannot make it fail.
+    let built = Auth0Builder {
+        system_trust: false,
+        ..Auth0::builder().domain("mock.invalid").audience("mock")
+    }
+    .build();
+    // A fixed, valid configuration that reads nothing from the environment: building it
+    // cannot fail.
     let Ok(mut auth0) = built else {
         unreachable!("the mock configuration is valid")
     };
