@@ -125,6 +125,13 @@ pub use verified_cache::{
 };
 pub use verify::Authenticated;
 
+/// The README's Rust snippets, compiled (and, unless marked `no_run`, run) as doc tests: only
+/// under `cargo test --doc`, never part of the API. Its testing snippets need the `testing`
+/// feature.
+#[cfg(all(doctest, feature = "testing"))]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// Items the `#[require_auth]` macro expands to. Not a public API.
 #[doc(hidden)]
 pub mod __private {
