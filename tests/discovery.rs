@@ -466,6 +466,40 @@ async fn plain_http_local_issuer_works_with_the_loopback_opt_in() {
 }
 
 #[tokio::test]
+async fn the_loopback_opt_in_never_sends_a_jwks_fetch_over_http_elsewhere() {
+    // The opt-in lets the local issuer be fetched over plain http; a discovery document naming
+    // a plain-http jwks_uri on another host is refused before any request is made.
+    let local = env_for(LocalIssuer::builder().http().start(), |b| b);
+    for uri in [
+        "http://jwks.example/.well-known/jwks.json",
+        "http://10.0.0.1:8080/jwks.json",
+    ] {
+        local
+            .issuer
+            .set_discovery_override(Some(local.discovery_with(|d| {
+                d.insert("jwks_uri".into(), json!(uri));
+            })));
+        assert_invalid_token(
+            &local.good().await,
+            "Failed to fetch JWKS: invalid URL (https required; plain http is allowed for \
+             loopback hosts only)",
+        );
+    }
+    // Without the opt-in, a plain-http jwks_uri is refused on any host.
+    let env = env();
+    let uri = env.issuer.jwks_url().replacen("https://", "http://", 1);
+    env.issuer
+        .set_discovery_override(Some(env.discovery_with(|d| {
+            d.insert("jwks_uri".into(), json!(uri));
+        })));
+    assert_invalid_token(
+        &env.good().await,
+        "Failed to fetch JWKS: invalid URL (https required)",
+    );
+    assert_eq!(env.issuer.jwks_fetches(), 0);
+}
+
+#[tokio::test]
 async fn a_jwks_over_1_mib_is_a_fetch_error() {
     let (env, _server) = hostile("/big", |b| b);
     assert_invalid_token(

@@ -800,7 +800,7 @@ fn is_plain_dns_authority(authority: &str) -> bool {
     port_ok && (labels_ok || ipv4_ok())
 }
 
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     if host == "localhost" {
         return true;
     }

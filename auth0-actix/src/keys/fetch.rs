@@ -14,7 +14,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use reqwest::header;
 
-use crate::config::{env::SSL_CERT_FILE, KeySettings, MAX_DOCUMENT_BYTES};
+use crate::config::{env::SSL_CERT_FILE, is_loopback, KeySettings, MAX_DOCUMENT_BYTES};
 use crate::error::ConfigError;
 
 /// The CA bundle files of Unix-like systems whose platform verifier reads plain files, in the
@@ -212,9 +212,31 @@ fn build(
         .map_err(|e| ConfigError::HttpClient(e.to_string()))
 }
 
+/// Refuses any URL but `https://`, and `http://` on a loopback host when the opt-in is on.
+///
+/// The client's `https_only` is off under the opt-in (the local issuer's discovery URL is plain
+/// http), so this is what keeps a discovery document from sending the JWKS fetch over plain
+/// http to any other host.
+fn check_url(url: &str, allow_http_loopback: bool) -> Result<(), String> {
+    let parsed = url::Url::parse(url).map_err(|_| "invalid URL".to_owned())?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if allow_http_loopback && parsed.host_str().is_some_and(is_loopback) => Ok(()),
+        "http" if allow_http_loopback => Err(
+            "invalid URL (https required; plain http is allowed for loopback hosts only)".into(),
+        ),
+        _ => Err("invalid URL (https required)".into()),
+    }
+}
+
 /// GETs `url`, insisting on a 2xx status and a body of at most [`MAX_DOCUMENT_BYTES`].
 /// The error is a short reason fit for an `error_description` (no internals beyond the status).
-pub(crate) async fn get(client: &reqwest::Client, url: &str) -> Result<Fetched, String> {
+pub(crate) async fn get(
+    client: &reqwest::Client,
+    url: &str,
+    allow_http_loopback: bool,
+) -> Result<Fetched, String> {
+    check_url(url, allow_http_loopback)?;
     let mut res = client
         .get(url)
         .header(header::ACCEPT, "application/json")
@@ -277,6 +299,28 @@ pub(crate) fn parse_max_age(value: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_https_and_opted_in_loopback_http_urls_are_fetched() {
+        assert_eq!(check_url("https://evil.example/jwks", false), Ok(()));
+        assert_eq!(check_url("http://127.0.0.1:9/jwks", true), Ok(()));
+        assert_eq!(check_url("http://localhost:9/jwks", true), Ok(()));
+        assert_eq!(check_url("http://[::1]:9/jwks", true), Ok(()));
+        // The opt-in lets the local issuer's discovery URL through, not a jwks_uri elsewhere.
+        assert_eq!(
+            check_url("http://evil.example/jwks", true).unwrap_err(),
+            "invalid URL (https required; plain http is allowed for loopback hosts only)"
+        );
+        assert_eq!(
+            check_url("http://127.0.0.1:9/jwks", false).unwrap_err(),
+            "invalid URL (https required)"
+        );
+        assert_eq!(
+            check_url("ftp://127.0.0.1/jwks", true).unwrap_err(),
+            "invalid URL (https required)"
+        );
+        assert_eq!(check_url("jwks.json", true).unwrap_err(), "invalid URL");
+    }
 
     #[test]
     fn pem_bundles_are_read_block_by_block() {
@@ -441,15 +485,18 @@ mod tls_tests {
             .collect();
         let client = build(&settings, &all, false).unwrap();
         for issuer in [&system, &extra] {
-            let doc = get(&client, &issuer.discovery_url()).await;
+            let doc = get(&client, &issuer.discovery_url(), false).await;
             assert!(doc.is_ok(), "{}: {:?}", issuer.discovery_url(), doc.err());
         }
         // Without the system bundle, the "system" issuer is not trusted: the merge is what
         // made it work.
         let client = build(&settings, &roots.configured, false).unwrap();
-        assert!(get(&client, &extra.discovery_url()).await.is_ok());
+        assert!(get(&client, &extra.discovery_url(), false).await.is_ok());
         assert_eq!(
-            get(&client, &system.discovery_url()).await.err().as_deref(),
+            get(&client, &system.discovery_url(), false)
+                .await
+                .err()
+                .as_deref(),
             Some("connection failed")
         );
     }

@@ -259,7 +259,7 @@ async fn fetch_gated<D: Document>(
             async {
                 gate()?;
                 Counters::inc(D::fetch_counter(inner));
-                let fetched = fetch::get(&inner.client, &D::url(key))
+                let fetched = fetch::get(&inner.client, &D::url(key), inner.allow_http)
                     .await
                     .inspect_err(|_| Counters::inc(&inner.counters.fetch_failures))?;
                 let doc = D::parse(inner, &fetched.body).inspect_err(|_| {
