@@ -40,27 +40,40 @@
 //!
 //! ```text
 //! HTTP request
-//!  → extract / require_auth   the first extractor starts verification; later ones share it
+//!  → middleware (Protect)     optional, on an App or scope: verifies every request beneath it
+//!                             and checks its Requirement before routing goes further
+//!  → guard (Authorized)       optional, on a route: matches by what Protect verified (else 404)
+//!  → extract / require_auth   the first extractor (or Protect) starts verification; every later
+//!                             one, guards included, shares its outcome (one verification a request)
 //!  → verify                   the pipeline: credentials → mode rules → token (→ proof) → binding
-//!     → request               Authorization (scheme, token), DPoP header(s)
-//!     → token                 header → alg allow-list → payload → iss → key → signature → claims
+//!     → request               Authorization (scheme, token), DPoP header(s), the request URL
+//!     → token                 verified_cache hit: claims (custom domains re-checked), else
+//!                             header → alg allow-list → payload → iss → key → signature → claims
 //!        → keys               discovery + JWKS: fetch, cache, single flight (the only I/O)
-//!     → dpop                  proof checks and key binding (DPoP scheme only)
-//!  → scope                    required scopes (403 after a valid token)
+//!     → dpop                  proof checks, key binding, replay (DPoP scheme only, every request)
+//!  → authorize                the Requirement: scopes / permissions, all / any (403 after a
+//!                             valid token)
 //!  → handler                  gets Claims, or
 //!  → error + challenge        status, JSON body, WWW-Authenticate
 //! config                      builder, from_env, validation: the immutable Auth0 handle
+//! metrics                     counters of the above, read with Auth0::metrics
 //! ```
 //!
 //! | module | concern |
 //! |---|---|
 //! | [`config`](Auth0Builder) | settings, defaults, environment, validation |
+//! | [`middleware`](Protect) | protecting a whole app or scope |
+//! | [`guard`] | choosing between routes by grant |
+//! | [`claims`](Claims), `extract` | claims types and extractors; verification once per request |
+//! | `verify` | the verification pipeline |
+//! | `request` | reading `Authorization` and `DPoP` headers, the request URL behind proxies |
+//! | `token`, `algorithm` | access-token verification, the allowed algorithms |
+//! | `verified_cache` | remembering verified tokens so a repeated one skips the signature check |
 //! | `keys` | discovery and JWKS fetching and caching |
-//! | `token` | access-token verification |
-//! | `dpop` | DPoP proofs |
-//! | `request` | reading `Authorization` and `DPoP` headers |
+//! | [`dpop`] | DPoP proofs, replay store |
+//! | [`authorize`](Requirement) | what a route requires of a valid token |
 //! | [`error`](AuthError), `challenge` | error model and `WWW-Authenticate` |
-//! | [`claims`](Claims), `extract` | claims types and extractors |
+//! | [`metrics`](Metrics), [`clock`](Clock) | counters; the time every check reads |
 //! | [`testing`] (feature `testing`) | a local issuer and token minting for tests |
 //!
 //! # Errors
@@ -68,10 +81,12 @@
 //! | status | `error` | when |
 //! |---|---|---|
 //! | 400 | `invalid_request` | no or malformed `Authorization`, unknown scheme, scheme not allowed by the DPoP mode |
-//! | 400 | `invalid_dpop_proof` | a DPoP proof that fails a check |
+//! | 401 | `invalid_request` | no `Authorization` at all, only with [`Auth0Builder::missing_credentials_unauthorized`] (RFC 6750's bare challenge; off by default) |
+//! | 400 | `invalid_dpop_proof` | a DPoP proof that fails a check, or a replayed one |
 //! | 401 | `invalid_token` | the token fails verification (signature, issuer, audience, expiry…) |
 //! | 403 | `insufficient_scope` | a valid token without a required scope |
-//! | 500 | `internal_server_error` | a server-side problem (logged, never detailed to the client) |
+//! | 500 | `internal_server_error` | a server-side problem: no `Auth0` registered, a failing replay store (logged, never detailed to the client) |
+//! | 500 | `domains_resolver_error` | a custom-domains resolver failed (see [`DomainsResolver`]) |
 //!
 //! The body is `{"detail":{"error":…,"error_description":…}}`, as the reference SDK sends.
 #![deny(missing_docs)]

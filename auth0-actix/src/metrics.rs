@@ -78,7 +78,10 @@ pub struct Metrics {
     pub rejected_invalid_dpop_proof: u64,
     /// 403 `insufficient_scope` answers.
     pub rejected_insufficient_scope: u64,
-    /// 500 answers (resolver failures, replay store failures, missing configuration…).
+    /// 500 answers: `domains_resolver_error` (a failing custom-domains resolver) and
+    /// `internal_server_error` (a failing replay store). A route whose app registers no
+    /// [`Auth0`](crate::Auth0) answers 500 too, but is not counted: without a handle there are
+    /// no counters to count it in (the log names the route).
     pub server_errors: u64,
     /// Discovery documents fetched.
     pub discovery_fetches: u64,
