@@ -1,12 +1,19 @@
 //! Reverse-proxy handling end to end (behaviour.md §5): which URL a DPoP proof's `htu` must
 //! name when the app runs behind a proxy (`trust_proxy(true)`) or not, over real HTTP. Also the
 //! reference's own proxy tests (§6.5, named after them) and the hardening beyond it: rejected
-//! prefixes, and malformed hosts that must never make a proof for another endpoint valid.
+//! prefixes, and malformed hosts that must never make a proof for another endpoint valid. Also
+//! the required and disabled modes behind a trusted proxy (§3.6; mixed mode is the default of
+//! every other test here), `X-Forwarded-Port` ignored, IDN hosts, and the URL a domains resolver
+//! is shown.
 //!
 //! The app listens on `http://127.0.0.1:PORT`; the proxy headers are sent by the test client
 //! as a proxy would.
 
-use e2e_support::www::mixed_dpop;
+use std::sync::{Arc, Mutex};
+
+use auth0_actix::dpop::BoxFuture;
+use auth0_actix::{DomainsResolver, ResolverContext};
+use e2e_support::www::{mixed_dpop, required_dpop, DISABLED_BARE, REQUIRED_BARE};
 use e2e_support::{AuthReply, DpopEnv};
 
 const HTU_MISMATCH: &str = "DPoP Proof htu mismatch";
@@ -608,4 +615,262 @@ async fn other_proof_checks_still_apply_behind_a_proxy() {
         replay,
         &mixed_dpop("invalid_dpop_proof", replay),
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mode matrix (behaviour.md §3.6) with trust-proxy on: the proxy rules decide the htu in
+// every mode, and the mode decides which scheme is accepted
+
+/// Sends `Authorization: <scheme> <token>`, an optional proof, and `headers` to `GET /test`.
+async fn get_with(
+    env: &DpopEnv,
+    scheme: &str,
+    token: &str,
+    proof: Option<&str>,
+    headers: Headers<'_>,
+) -> AuthReply {
+    let mut req = env
+        .request("GET", "/test")
+        .header("Authorization", format!("{scheme} {token}"));
+    if let Some(proof) = proof {
+        req = req.header("DPoP", proof);
+    }
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    env.send(req).await
+}
+
+#[tokio::test]
+async fn required_mode_behind_a_trusted_proxy() {
+    let env = DpopEnv::start(|b| b.dpop_required(true).trust_proxy(true));
+    let token = env.bound_token();
+    let headers = [PROXY[0], PROXY[1], ("X-Forwarded-Prefix", "/api")];
+    let public = "https://api.example.com/api/test";
+    let proof = |htu: &str| env.key.proof("GET", htu).access_token(&token).sign();
+    let reply = get_with(&env, "DPoP", &token, Some(&proof(public)), &headers).await;
+    assert_accepted(&reply, &env, "required mode, proof for the public URL");
+    // A proof for the URL the app itself sees, or for the public URL without the prefix.
+    for htu in [
+        env.app.at("/test"),
+        "https://api.example.com/test".to_owned(),
+    ] {
+        let reply = get_with(&env, "DPoP", &token, Some(&proof(&htu)), &headers).await;
+        reply.assert_error(
+            400,
+            "invalid_dpop_proof",
+            HTU_MISMATCH,
+            &required_dpop("invalid_dpop_proof", HTU_MISMATCH),
+        );
+    }
+    // Bearer is refused before anything else, with or without a proof for the public URL.
+    let unbound = env.issuer.token().sign();
+    for proof in [None, Some(proof(public))] {
+        let reply = get_with(&env, "Bearer", &unbound, proof.as_deref(), &headers).await;
+        reply.assert_error(400, "invalid_request", "", REQUIRED_BARE);
+    }
+    // DPoP without a proof.
+    let reply = get_with(&env, "DPoP", &token, None, &headers).await;
+    reply.assert_error(400, "invalid_request", "", REQUIRED_BARE);
+}
+
+#[tokio::test]
+async fn disabled_mode_behind_a_trusted_proxy() {
+    let env = DpopEnv::start(|b| b.dpop_enabled(false).trust_proxy(true));
+    let public = "https://api.example.com/test";
+    // Bearer works behind the proxy, a DPoP header is ignored and a binding too.
+    let unbound = env.issuer.token().subject("user_123").sign();
+    let bound = env.bound_token();
+    let proof = env.key.proof("GET", public).access_token(&unbound).sign();
+    for (token, proof) in [
+        (&unbound, None),
+        (&unbound, Some(proof.as_str())),
+        (&bound, None),
+    ] {
+        let reply = get_with(&env, "Bearer", token, proof, &PROXY).await;
+        let body = reply.assert_ok();
+        assert_eq!(body["scheme"], "Bearer");
+        assert_eq!(body["claims"]["sub"], "user_123");
+    }
+    // The DPoP scheme is refused even with a perfect proof for the public URL.
+    let proof = env.key.proof("GET", public).access_token(&bound).sign();
+    let reply = get_with(&env, "DPoP", &bound, Some(&proof), &PROXY).await;
+    reply.assert_error(400, "invalid_request", "", DISABLED_BARE);
+    assert_eq!(
+        env.issuer.discovery_fetches(),
+        1,
+        "only for the Bearer tokens"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// §5 rows beyond the reference's tests
+
+/// No `X-Forwarded-Port`: the port comes from `X-Forwarded-Host` or is the scheme's default.
+#[tokio::test]
+async fn forwarded_port_is_ignored() {
+    let env = trusted();
+    let port = ("X-Forwarded-Port", "8443");
+    assert_canonical_url(
+        &env,
+        &[PROXY[0], PROXY[1], port],
+        "https://api.example.com/test",
+        &["https://api.example.com:8443/test"],
+    )
+    .await;
+    // Alone, it does not change the app's own authority either.
+    let direct = env.app.at("/test");
+    assert_canonical_url(
+        &env,
+        &[port],
+        &direct,
+        &["http://127.0.0.1:8443/test", "https://127.0.0.1:8443/test"],
+    )
+    .await;
+    // A port in X-Forwarded-Host wins over it.
+    assert_canonical_url(
+        &env,
+        &[PROXY[0], ("X-Forwarded-Host", "api.example.com:9443"), port],
+        "https://api.example.com:9443/test",
+        &[
+            "https://api.example.com:8443/test",
+            "https://api.example.com/test",
+        ],
+    )
+    .await;
+}
+
+/// A `Host` holding the punycode of an IDN matches a proof naming the Unicode host (the
+/// proof's htu goes through IDNA), directly and through `X-Forwarded-Host`; a host sent as raw
+/// UTF-8 bytes is unreadable and matches nothing (§3.3).
+#[tokio::test]
+async fn idn_hosts_compare_as_punycode() {
+    let punycode = reqwest::Url::parse("http://café.example/")
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(punycode, "xn--caf-dma.example");
+    let env = untrusted();
+    for htu in [
+        "http://café.example/test",
+        "http://CAFÉ.example/test",
+        "http://xn--caf-dma.example/test",
+    ] {
+        let reply = get_with_proof(&env, &[("Host", &punycode)], htu).await;
+        assert_accepted(&reply, &env, &format!("Host {punycode}, htu {htu}"));
+    }
+    let reply = get_with_proof(&env, &[("Host", &punycode)], "http://cafe.example/test").await;
+    assert_htu_mismatch(&reply);
+
+    let env = trusted();
+    let xfh = ("X-Forwarded-Host", punycode.as_str());
+    assert_canonical_url(
+        &env,
+        &[PROXY[0], xfh],
+        "https://café.example/test",
+        &["https://cafe.example/test", "http://café.example/test"],
+    )
+    .await;
+    // Raw UTF-8 in X-Forwarded-Host: no URL, so no proof matches (not even for the Host).
+    let token = env.bound_token();
+    let raw = reqwest::header::HeaderValue::from_bytes("café.example".as_bytes()).unwrap();
+    for htu in [
+        "https://café.example/test".to_owned(),
+        "https://xn--caf-dma.example/test".to_owned(),
+        env.app.at("/test").replacen("http://", "https://", 1),
+    ] {
+        let proof = env.key.proof("GET", &htu).access_token(&token).sign();
+        let req = env
+            .request("GET", "/test")
+            .header("Authorization", format!("DPoP {token}"))
+            .header("DPoP", proof)
+            .header(PROXY[0].0, PROXY[0].1)
+            .header("X-Forwarded-Host", raw.clone());
+        assert_htu_mismatch(&env.send(req).await);
+    }
+}
+
+/// A domains resolver that allows the token's own issuer and records the request URL it was
+/// shown (`None` when the request names no usable URL).
+#[derive(Clone, Default)]
+struct UrlRecorder {
+    seen: Arc<Mutex<Vec<Option<String>>>>,
+}
+
+impl UrlRecorder {
+    fn take(&self) -> Vec<Option<String>> {
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
+}
+
+impl DomainsResolver for UrlRecorder {
+    fn resolve<'a>(
+        &'a self,
+        ctx: &'a ResolverContext<'a>,
+    ) -> BoxFuture<'a, Result<Vec<String>, String>> {
+        self.seen
+            .lock()
+            .unwrap()
+            .push(ctx.request_url.map(str::to_owned));
+        let allowed = vec![ctx.unverified_iss.to_owned()];
+        Box::pin(async move { Ok(allowed) })
+    }
+}
+
+/// §5: "the same URL is passed as `request_url` to MCD resolvers": with trust on, the URL the
+/// proxy's client addressed (forwarded scheme, host and prefix; query kept), for Bearer and
+/// DPoP requests alike; without trust, the URL the app itself sees.
+#[tokio::test]
+async fn a_domains_resolver_sees_the_proxy_aware_url() {
+    let headers = [PROXY[0], PROXY[1], ("X-Forwarded-Prefix", "/api/v1")];
+    for trust in [true, false] {
+        let resolver = UrlRecorder::default();
+        let env = DpopEnv::start({
+            let resolver = resolver.clone();
+            move |b| b.domains_resolver(resolver).trust_proxy(trust)
+        });
+        let expected = if trust {
+            "https://api.example.com/api/v1/test?tenant=eu".to_owned()
+        } else {
+            env.app.at("/test?tenant=eu")
+        };
+        // Bearer.
+        let token = env.issuer.token().subject("user_123").sign();
+        let mut req = env.request("GET", "/test?tenant=eu").bearer_auth(&token);
+        for (name, value) in headers {
+            req = req.header(name, value);
+        }
+        assert_eq!(env.send(req).await.assert_ok()["scheme"], "Bearer");
+        assert_eq!(
+            resolver.take(),
+            vec![Some(expected.clone())],
+            "trust {trust}"
+        );
+        // DPoP, with a proof for that same URL.
+        let token = env.bound_token();
+        let proof = env.key.proof("GET", &expected).access_token(&token).sign();
+        let mut req = env
+            .request("GET", "/test?tenant=eu")
+            .header("Authorization", format!("DPoP {token}"))
+            .header("DPoP", proof);
+        for (name, value) in headers {
+            req = req.header(name, value);
+        }
+        assert_accepted(&env.send(req).await, &env, &format!("trust {trust}"));
+        assert_eq!(resolver.take(), vec![Some(expected)], "trust {trust}");
+    }
+    // A forwarded host that names no URL: the resolver is told there is none.
+    let resolver = UrlRecorder::default();
+    let env = DpopEnv::start({
+        let resolver = resolver.clone();
+        move |b| b.domains_resolver(resolver).trust_proxy(true)
+    });
+    let token = env.issuer.token().sign();
+    let req = env
+        .request("GET", "/test")
+        .bearer_auth(&token)
+        .header("X-Forwarded-Host", "evil.com/admin");
+    assert_eq!(env.send(req).await.assert_ok()["scheme"], "Bearer");
+    assert_eq!(resolver.take(), vec![None]);
 }
