@@ -791,6 +791,128 @@ async fn idn_hosts_compare_as_punycode() {
     }
 }
 
+/// A `Host` the server cannot read (obs-text bytes) names no URL: every proof is an htu
+/// mismatch, whatever host it names, with or without trust, and even with a good
+/// `X-Forwarded-Host` (RFC 9112 §3.2: a server must refuse an invalid `Host`). Two `Host`
+/// fields are refused by actix-http itself (400, before the app); should it ever let them
+/// through, the library names no URL for them either: never a proof accepted.
+#[tokio::test]
+async fn unreadable_or_repeated_host_never_validates_a_proof() {
+    let obs_host = "hé.test";
+    let obs_punycode = reqwest::Url::parse(&format!("http://{obs_host}/"))
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_owned();
+    for (trust, env) in [(false, untrusted()), (true, trusted())] {
+        let direct_host = env.app.url.trim_start_matches("http://").to_owned();
+        let token = env.bound_token();
+        // (Host lines, proofs to try, whether the library sees the request)
+        let hosts: Vec<(String, Vec<String>, bool)> = vec![
+            (
+                format!("Host: {obs_host}"),
+                vec![
+                    format!("http://{obs_host}/test"),
+                    format!("http://{obs_punycode}/test"),
+                    "http://h.test/test".to_owned(),
+                    format!("http://{direct_host}/test"),
+                ],
+                true,
+            ),
+            (
+                format!("Host: {direct_host}\r\nHost: evil.test"),
+                vec![
+                    format!("http://{direct_host}/test"),
+                    "http://evil.test/test".to_owned(),
+                ],
+                false,
+            ),
+            (
+                format!("Host: evil.test\r\nhost: {direct_host}"),
+                vec![
+                    format!("http://{direct_host}/test"),
+                    "http://evil.test/test".to_owned(),
+                ],
+                false,
+            ),
+        ];
+        for (host_lines, htus, reaches_the_app) in hosts {
+            let mut extra = vec![String::new()];
+            if trust {
+                extra.push(
+                    "\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: api.example.com".into(),
+                );
+            }
+            for extra in &extra {
+                let mut htus = htus.clone();
+                if !extra.is_empty() {
+                    htus.push("https://api.example.com/test".to_owned());
+                }
+                for htu in &htus {
+                    let proof = env.key.proof("GET", htu).access_token(&token).sign();
+                    let reply = e2e_support::raw_request(
+                        &env.app,
+                        &format!(
+                            "GET /test HTTP/1.1\r\n{host_lines}\r\nAuthorization: DPoP {token}\r\nDPoP: {proof}{extra}"
+                        ),
+                    );
+                    let what = format!("trust {trust}, {host_lines:?}{extra:?}, proof for {htu}");
+                    if reaches_the_app || reply.body != serde_json::Value::Null {
+                        assert_eq!(
+                            (reply.status, reply.description()),
+                            (400, HTU_MISMATCH),
+                            "{what}: {reply:?}"
+                        );
+                        assert_htu_mismatch(&reply);
+                    } else {
+                        // actix-http's own 400: no JSON body, no challenge.
+                        assert_eq!(
+                            (reply.status, reply.www_authenticate.as_deref()),
+                            (400, None),
+                            "{what}: {reply:?}"
+                        );
+                    }
+                }
+            }
+        }
+        // The same request with one readable Host passes: the refusals above are the Host's.
+        let htu = format!("http://{direct_host}/test");
+        let proof = env.key.proof("GET", &htu).access_token(&token).sign();
+        let reply = e2e_support::raw_request(
+            &env.app,
+            &format!(
+                "GET /test HTTP/1.1\r\nHost: {direct_host}\r\nAuthorization: DPoP {token}\r\nDPoP: {proof}"
+            ),
+        );
+        assert_accepted(&reply, &env, "one readable Host");
+    }
+}
+
+/// An HTTP/1.0 request without `Host`: the URL is the server's own address (as Starlette's
+/// `scope["server"]`), never a host the client did not send.
+#[tokio::test]
+async fn missing_host_is_the_server_address() {
+    let env = untrusted();
+    let token = env.bound_token();
+    let direct = env.app.at("/test");
+    for (htu, ok) in [
+        (direct.as_str(), true),
+        ("http://localhost/test", false),
+        ("http://localhost:8080/test", false),
+    ] {
+        let proof = env.key.proof("GET", htu).access_token(&token).sign();
+        let reply = e2e_support::raw_request(
+            &env.app,
+            &format!("GET /test HTTP/1.0\r\nAuthorization: DPoP {token}\r\nDPoP: {proof}"),
+        );
+        if ok {
+            assert_accepted(&reply, &env, "no Host, proof for the server address");
+        } else {
+            assert_htu_mismatch(&reply);
+        }
+    }
+}
+
 /// A domains resolver that allows the token's own issuer and records the request URL it was
 /// shown (`None` when the request names no usable URL).
 #[derive(Clone, Default)]
