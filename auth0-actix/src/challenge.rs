@@ -16,12 +16,24 @@ use actix_web::http::header::HeaderValue;
 
 /// The authentication scheme a client used (or is told to use).
 ///
+/// Non-exhaustive: a later version may accept another scheme, so a `match` needs a `_` arm.
+///
 /// ```
 /// use auth0_actix::Scheme;
 /// assert_eq!(Scheme::Bearer.as_str(), "Bearer");
 /// assert_eq!(Scheme::DPoP.as_str(), "DPoP");
+///
+/// fn sender_constrained(scheme: Scheme) -> bool {
+///     match scheme {
+///         Scheme::DPoP => true,
+///         Scheme::Bearer => false,
+///         _ => false, // a scheme this code does not know yet
+///     }
+/// }
+/// assert!(sender_constrained(Scheme::DPoP));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Scheme {
     /// `Authorization: Bearer <token>` (RFC 6750).
     Bearer,
