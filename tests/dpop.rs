@@ -1196,6 +1196,65 @@ async fn htu_normalisation_equivalences() {
     }
 }
 
+/// §3.3 over real requests with exact request-targets: hex escapes compare case-insensitively
+/// (`%7e` = `%7E`, `%c3%a9` = `%C3%A9`) but are never decoded (`%7e` ≠ `~`, `%2F` ≠ `/`);
+/// a space or a non-ASCII character in the proof's htu is percent-encoded before comparing;
+/// a `%` not followed by two hex digits is compared as it is.
+#[tokio::test]
+async fn htu_percent_escapes_spaces_and_non_ascii_paths() {
+    let env = DpopEnv::start_with_routes(
+        |b| b,
+        |cfg: &mut web::ServiceConfig| {
+            cfg.service(web::resource("/{tail:.*}").to(e2e_support::echo_authenticated));
+        },
+    );
+    let token = env.bound_token();
+    let host = env.app.url.trim_start_matches("http://").to_owned();
+    // (request-target as sent, path in the proof's htu, accepted)
+    let cases = [
+        ("/caf%7e", "/caf%7E", true),
+        ("/caf%7E", "/caf%7e", true),
+        ("/caf%7e", "/caf~", false),
+        ("/caf~", "/caf%7e", false),
+        ("/a%20b", "/a b", true),
+        ("/a%20b", "/a%20b", true),
+        ("/a%20b", "/a+b", false),
+        ("/a%20b", "/a%2520b", false),
+        ("/caf%c3%a9", "/café", true),
+        ("/caf%C3%A9", "/café", true),
+        ("/caf%C3%A9", "/caf%c3%a9", true),
+        ("/caf%C3%A9", "/CAFÉ", false),
+        ("/caf%C3%A9", "/cafe", false),
+        ("/%E2%82%AC/x", "/€/x", true),
+        ("/a%2fb", "/a%2Fb", true),
+        ("/a%2Fb", "/a/b", false),
+        ("/a%zz", "/a%zz", true),
+        ("/a%zz", "/a%ZZ", false),
+        ("/a%7", "/a%7", true),
+    ];
+    for (target, htu_path, accepted) in cases {
+        let htu = format!("http://{host}{htu_path}");
+        let proof = env.key.proof("GET", &htu).access_token(&token).sign();
+        let reply = e2e_support::raw_request(
+            &env.app,
+            &format!(
+                "GET {target} HTTP/1.1\r\nHost: {host}\r\nAuthorization: DPoP {token}\r\nDPoP: {proof}"
+            ),
+        );
+        if accepted {
+            assert_eq!(reply.status, 200, "{target} with htu {htu}: {reply:?}");
+            assert_dpop_ok(&reply, &env.key);
+        } else {
+            assert_eq!(
+                (reply.status, reply.description()),
+                (400, "DPoP Proof htu mismatch"),
+                "{target} with htu {htu}: {reply:?}"
+            );
+            assert_proof_error(&reply, "DPoP Proof htu mismatch");
+        }
+    }
+}
+
 #[tokio::test]
 async fn ath_must_hash_the_presented_token() {
     let env = env();
