@@ -567,6 +567,14 @@ fn guarded_routes(cfg: &mut web::ServiceConfig) {
         web::get()
             .guard(Authorized::new("admin:read"))
             .to(route("unprotected-guard")),
+    )
+    // The pitfall: a guard on the very scope Protect wraps is checked by the parent router
+    // before the middleware runs, so it never sees a verified token.
+    .service(
+        web::scope("/guarded-scope")
+            .guard(Authorized::new("admin:read"))
+            .wrap(Protect::new())
+            .route("", web::get().to(route("guarded-scope"))),
     );
 }
 
@@ -620,6 +628,45 @@ async fn a_guard_that_does_not_match_is_a_404_never_a_403() {
         assert_eq!(reply.status, 404, "{reply:?}");
         assert!(reply.challenges.is_empty(), "{reply:?}");
     }
+}
+
+#[tokio::test]
+async fn a_guard_on_the_protected_scope_itself_never_matches() {
+    let env = env(guarded_routes);
+    // Not even the middleware answers: the parent router found no matching service.
+    for authorization in [
+        None,
+        Some(format!("Bearer {}", env.scoped("admin:read"))),
+        Some("Bearer not-a-token".to_owned()),
+    ] {
+        let reply = env.get("/guarded-scope", authorization.as_deref()).await;
+        assert_eq!(reply.status, 404, "{authorization:?}: {reply:?}");
+        assert!(reply.challenges.is_empty(), "{reply:?}");
+    }
+}
+
+/// Under an app-wide `Protect`, the middleware runs before the app's router, so a guard on a
+/// scope sees the verified token.
+fn app_guarded_scope(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/admin")
+            .guard(Authorized::new("admin:read"))
+            .route("", web::get().to(route("admin"))),
+    );
+}
+
+#[tokio::test]
+async fn a_scope_guard_beneath_an_app_wide_protect_matches() {
+    let issuer = LocalIssuer::start();
+    let auth0 = builder_for(&issuer).build().unwrap();
+    let app = start_wrapped(auth0, Requirement::none(), app_guarded_scope);
+    let http = e2e_support::client();
+    let bearer = |scope: &str| Some(format!("Bearer {}", issuer.token().scope(scope).sign()));
+    let admin = get(&http, &app.url, "/admin", bearer("admin:read").as_deref()).await;
+    assert_route(&admin, "admin");
+    let other = get(&http, &app.url, "/admin", bearer("reports:read").as_deref()).await;
+    assert_eq!(other.status, 404, "{other:?}");
+    assert_missing(&get(&http, &app.url, "/admin", None).await);
 }
 
 #[tokio::test]
