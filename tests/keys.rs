@@ -236,6 +236,8 @@ struct Gate {
     discovery: Doc,
     jwks: Doc,
     key: SigningKey,
+    /// Keys published beside `key`.
+    more: Mutex<Vec<serde_json::Value>>,
 }
 
 async fn gated_discovery(gate: web::Data<Gate>, req: HttpRequest) -> HttpResponse {
@@ -246,9 +248,9 @@ async fn gated_discovery(gate: web::Data<Gate>, req: HttpRequest) -> HttpRespons
 }
 
 async fn gated_jwks(gate: web::Data<Gate>) -> HttpResponse {
-    gate.jwks
-        .respond(json!({ "keys": [gate.key.public_jwk()] }))
-        .await
+    let mut keys = vec![gate.key.public_jwk()];
+    keys.extend(gate.more.lock().unwrap().iter().cloned());
+    gate.jwks.respond(json!({ "keys": keys })).await
 }
 
 /// A plain-HTTP OIDC issuer on 127.0.0.1 (the verifier opts in to loopback HTTP) with one RS256
@@ -266,6 +268,7 @@ impl GatedIssuer {
             discovery: Doc::new(),
             jwks: Doc::new(),
             key: SigningKey::generate("gated-key", Algorithm::RS256),
+            more: Mutex::new(Vec::new()),
         });
         let data = gate.clone();
         let server = e2e_support::start_with(move || {
@@ -291,6 +294,11 @@ impl GatedIssuer {
 
     fn jwks(&self) -> &Doc {
         &self.gate.jwks
+    }
+
+    /// Publishes `key` beside the issuer's own from the next JWKS answer on.
+    fn publish(&self, key: &SigningKey) {
+        self.gate.more.lock().unwrap().push(key.public_jwk());
     }
 
     fn builder(&self) -> Auth0Builder {
@@ -421,6 +429,77 @@ async fn unknown_kids_during_an_outage_cost_one_failed_fetch_per_cooldown() {
     }
     assert_eq!(fetches(&issuer), (1, 3));
     assert_eq!(api.metrics().unknown_kid_refetches, 2);
+}
+
+#[tokio::test]
+async fn a_new_key_inside_the_cooldown_is_picked_up_by_a_refresh_in_flight() {
+    let gated = GatedIssuer::start();
+    gated.jwks().set_cache_control("max-age=300");
+    let api = Api::start(
+        gated
+            .builder()
+            .unknown_kid_cooldown(Duration::from_secs(3600)),
+    );
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    // An unknown kid refetches the JWKS and starts an hour-long cooldown.
+    let bogus = api.mint(gated.token()).kid("bogus").sign();
+    assert_invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
+    assert_eq!(gated.jwks().requests(), 2);
+    // Past 80 % of the refetched copy's lifetime a request starts a refresh, which the issuer
+    // holds; meanwhile it publishes a new key.
+    api.advance(241);
+    gated.jwks().hold();
+    let next = SigningKey::generate("gated-key-2", Algorithm::RS256);
+    gated.publish(&next);
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    eventually("the refresh to reach the issuer", || {
+        gated.jwks().requests() == 3
+    })
+    .await;
+    // A token of the new key: the cooldown allows no refetch of its own, yet it is not refused
+    // either: it gets the refresh in flight (joined, or landed by the time it looks).
+    let token = api.mint(gated.token()).signed_with(&next).sign();
+    let request = tokio::spawn(send(api.http.get(api.app.at("/test")).bearer_auth(token)));
+    gated.jwks().release();
+    Api::assert_ok(&request.await.unwrap());
+    assert_eq!(gated.jwks().requests(), 3);
+    let m = api.metrics();
+    assert_eq!((m.unknown_kid_refetches, m.fetch_failures), (1, 0));
+}
+
+#[tokio::test]
+async fn a_fetch_outlives_the_request_that_started_it() {
+    use std::future::Future as _;
+    use std::task::{Context, Poll, Waker};
+
+    let gated = GatedIssuer::start();
+    let api = Api::start(gated.builder());
+    gated.discovery().hold();
+    // The first caller starts the discovery fetch, then is dropped (cancelled) while waiting.
+    {
+        let first = std::pin::pin!(api.auth0.warm_up());
+        let poll = first.poll(&mut Context::from_waker(Waker::noop()));
+        assert!(matches!(poll, Poll::Pending));
+    }
+    eventually("the discovery request", || {
+        gated.discovery().requests() == 1
+    })
+    .await;
+    // The fetch goes on without it: the next caller joins it instead of starting another.
+    let auth0 = api.auth0.clone();
+    let second = tokio::spawn(async move { auth0.warm_up().await });
+    eventually("the second caller to miss the cache", || {
+        api.metrics().cache_misses == 2
+    })
+    .await;
+    gated.discovery().release();
+    second.await.unwrap().expect("warm-up");
+    assert_eq!(
+        (gated.discovery().requests(), gated.jwks().requests()),
+        (1, 1)
+    );
+    let m = api.metrics();
+    assert_eq!((m.discovery_fetches, m.fetch_failures), (1, 0));
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! A bounded cache of fetched documents that keeps an API up through key rotation and IdP
 //! outages:
 //!
-//! - single flight (D13): concurrent fetches of one key share one request and its result;
+//! - single flight (D13): concurrent fetches of one key share one request and its result. A
+//!   caller either joins the flight in progress, or starts one (if its gate allows), or finds a
+//!   recent enough copy; a caller the gate refuses touches no flight at all;
 //! - freshness: `min_ttl ≤ max-age ≤ max_ttl`, with a refresh started ahead of expiry;
 //! - stale-if-error (D12): an expired copy stays servable for `max_stale` when refreshing fails;
 //! - least-recently-used eviction when full (per-issuer caches stay bounded).
@@ -9,12 +11,11 @@
 //! Locks are never held across an await; a hit takes one read lock and clones an `Arc`.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
-use tokio::sync::OnceCell;
+use tokio::sync::watch;
 
 use crate::clock::Clock;
 
@@ -63,11 +64,91 @@ pub(crate) enum Hit<V> {
     Miss,
 }
 
-type Flight<V> = Arc<OnceCell<Result<Arc<V>, String>>>;
+/// The outcome of a flight, `None` until it lands.
+type Outcome<V> = Option<Result<Arc<V>, String>>;
+
+/// The flights in progress, by key: a receiver of each one's outcome.
+type Flights<V> = Mutex<HashMap<String, watch::Receiver<Outcome<V>>>>;
+
+/// What a waiter gets when the flight it joined ended without an outcome (its task was dropped,
+/// e.g. because the runtime shut down).
+const ABANDONED: &str = "the fetch was abandoned";
+
+/// How a fetch begins for one caller; see [`Cache::begin`].
+pub(crate) enum Begin<V> {
+    /// A copy fetched recently enough is cached: no fetch needed.
+    Cached(Arc<V>),
+    /// A fetch is in flight: wait for its outcome.
+    Join(Waiter<V>),
+    /// This caller starts the fetch, and must [`finish`](Leader::finish) it.
+    Lead(Leader<V>),
+    /// No fetch was in flight and the gate did not allow one.
+    Refused,
+}
+
+/// Waits for the outcome of a flight.
+pub(crate) struct Waiter<V>(watch::Receiver<Outcome<V>>);
+
+impl<V> Waiter<V> {
+    pub(crate) async fn wait(mut self) -> Result<Arc<V>, String> {
+        match self.0.wait_for(Option::is_some).await {
+            Ok(outcome) => outcome.clone().unwrap_or_else(|| Err(ABANDONED.to_owned())),
+            Err(_) => Err(ABANDONED.to_owned()),
+        }
+    }
+}
+
+/// The one caller that runs a flight. Dropping it unfinished ends the flight: its waiters get
+/// an error and the next caller starts a new one.
+pub(crate) struct Leader<V> {
+    key: String,
+    outcome: watch::Sender<Outcome<V>>,
+    flights: Arc<Flights<V>>,
+}
+
+impl<V> Leader<V> {
+    /// A waiter for this flight's outcome.
+    pub(crate) fn waiter(&self) -> Waiter<V> {
+        Waiter(self.outcome.subscribe())
+    }
+
+    /// The key being fetched.
+    pub(crate) fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Stores a fetched value (with its server's `max-age`) in `cache` and hands the outcome to
+    /// every waiter; a failure is handed on and stores nothing.
+    pub(crate) fn finish(
+        self,
+        cache: &Cache<V>,
+        fetched: Result<(V, Option<Duration>), String>,
+    ) -> Result<Arc<V>, String> {
+        let outcome = fetched.map(|(value, max_age)| cache.insert(&self.key, value, max_age));
+        self.outcome.send_replace(Some(outcome.clone()));
+        outcome
+    }
+}
+
+impl<V> Drop for Leader<V> {
+    fn drop(&mut self) {
+        let mut flights = lock(&self.flights);
+        if flights
+            .get(&self.key)
+            .is_some_and(|rx| rx.same_channel(&self.outcome.subscribe()))
+        {
+            flights.remove(&self.key);
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 pub(crate) struct Cache<V> {
     entries: RwLock<HashMap<String, Entry<V>>>,
-    in_flight: Mutex<HashMap<String, Flight<V>>>,
+    flights: Arc<Flights<V>>,
     policy: Policy,
     clock: Arc<dyn Clock>,
     /// Bumped after every insert, once the new value is visible to lookups.
@@ -82,7 +163,7 @@ impl<V> Cache<V> {
     pub(crate) fn new(policy: Policy, clock: Arc<dyn Clock>) -> Self {
         Cache {
             entries: RwLock::new(HashMap::new()),
-            in_flight: Mutex::new(HashMap::new()),
+            flights: Arc::new(Mutex::new(HashMap::new())),
             policy,
             clock,
             generation: AtomicU64::new(0),
@@ -143,39 +224,34 @@ impl<V> Cache<V> {
         }
     }
 
-    /// Fetches `key` once for all concurrent callers, unless a copy fetched at or after
-    /// `newer_than` (clock milliseconds) is already cached, which is then returned.
-    /// `fetch` returns the value and the server's `max-age`, if any.
-    pub(crate) async fn fetch<F, Fut>(
+    /// How a fetch of `key` begins for this caller: it joins the flight in progress if there is
+    /// one; else it gets the cached copy if that was fetched at or after `newer_than` (clock
+    /// milliseconds) and is fresh; else it leads a new flight if `may_start` allows (asked only
+    /// then, under the flights lock, so a gate decision and the start of its flight are one
+    /// step). A refusal leaves no trace for other callers.
+    pub(crate) fn begin(
         &self,
         key: &str,
         newer_than: u64,
-        fetch: F,
-    ) -> Result<Arc<V>, String>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<(V, Option<Duration>), String>>,
-    {
-        let flight = {
-            let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-            in_flight.entry(key.to_owned()).or_default().clone()
-        };
-        let result = flight
-            .get_or_init(|| async {
-                // A flight that finished between our decision to fetch and now may suffice.
-                if let Some(value) = self.cached_since(key, newer_than) {
-                    return Ok(value);
-                }
-                let (value, max_age) = fetch().await?;
-                Ok(self.insert(key, value, max_age))
-            })
-            .await
-            .clone();
-        let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-        if in_flight.get(key).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
-            in_flight.remove(key);
+        may_start: impl FnOnce() -> bool,
+    ) -> Begin<V> {
+        let mut flights = lock(&self.flights);
+        if let Some(outcome) = flights.get(key) {
+            return Begin::Join(Waiter(outcome.clone()));
         }
-        result
+        if let Some(value) = self.cached_since(key, newer_than) {
+            return Begin::Cached(value);
+        }
+        if !may_start() {
+            return Begin::Refused;
+        }
+        let (outcome, rx) = watch::channel(None);
+        flights.insert(key.to_owned(), rx);
+        Begin::Lead(Leader {
+            key: key.to_owned(),
+            outcome,
+            flights: self.flights.clone(),
+        })
     }
 
     /// How many values have been stored so far. A caller that reads a generation and then
@@ -230,6 +306,7 @@ impl<V> Cache<V> {
 mod tests {
     use super::*;
     use crate::clock::SystemClock;
+    use std::future::Future;
     use std::sync::atomic::AtomicUsize;
 
     fn policy(max_entries: usize) -> Policy {
@@ -242,6 +319,26 @@ mod tests {
         }
     }
 
+    /// A fetch of `key` through `begin`, running `fetch` inline when this call leads.
+    async fn fetch<V, Fut>(
+        cache: &Cache<V>,
+        key: &str,
+        fetch: impl FnOnce() -> Fut,
+    ) -> Result<Arc<V>, String>
+    where
+        Fut: Future<Output = Result<(V, Option<Duration>), String>>,
+    {
+        match cache.begin(key, 0, || true) {
+            Begin::Cached(value) => Ok(value),
+            Begin::Join(waiter) => waiter.wait().await,
+            Begin::Lead(leader) => {
+                let fetched = fetch().await;
+                leader.finish(cache, fetched)
+            }
+            Begin::Refused => unreachable!("the gate allows"),
+        }
+    }
+
     #[tokio::test]
     async fn concurrent_misses_share_one_fetch() {
         let cache = Arc::new(Cache::<u32>::new(policy(10), Arc::new(SystemClock)));
@@ -249,18 +346,54 @@ mod tests {
         let tasks = (0..50).map(|_| {
             let (cache, fetches) = (cache.clone(), fetches.clone());
             async move {
-                cache
-                    .fetch("k", 0, || async {
-                        fetches.fetch_add(1, Ordering::SeqCst);
-                        tokio::task::yield_now().await;
-                        Ok((7, None))
-                    })
-                    .await
+                fetch(&cache, "k", || async {
+                    fetches.fetch_add(1, Ordering::SeqCst);
+                    tokio::task::yield_now().await;
+                    Ok((7, None))
+                })
+                .await
             }
         });
         let results = futures_util::future::join_all(tasks).await;
         assert!(results.iter().all(|r| r.as_deref() == Ok(&7)));
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_refused_start_leaves_nothing_for_others_to_join() {
+        let cache = Cache::<u32>::new(policy(10), Arc::new(SystemClock));
+        assert!(matches!(
+            cache.begin("k", u64::MAX, || false),
+            Begin::Refused
+        ));
+        // The next caller is not handed the refusal: it starts a flight of its own.
+        let Begin::Lead(leader) = cache.begin("k", 0, || true) else {
+            panic!("expected to lead a new flight");
+        };
+        // While that flight is in progress, a gated caller joins it without asking its gate.
+        let Begin::Join(waiter) = cache.begin("k", u64::MAX, || panic!("gate asked")) else {
+            panic!("expected to join the flight in progress");
+        };
+        assert_eq!(leader.finish(&cache, Ok((5, None))), Ok(Arc::new(5)));
+        assert_eq!(waiter.wait().await, Ok(Arc::new(5)));
+        // Done: a fresh copy answers, unless the caller wants a newer one than it.
+        assert!(matches!(cache.begin("k", 0, || false), Begin::Cached(v) if *v == 5));
+        assert!(matches!(
+            cache.begin("k", u64::MAX, || false),
+            Begin::Refused
+        ));
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_flight_fails_its_waiters_and_a_new_one_can_start() {
+        let cache = Cache::<u32>::new(policy(10), Arc::new(SystemClock));
+        let Begin::Lead(leader) = cache.begin("k", 0, || true) else {
+            panic!("expected to lead");
+        };
+        let waiter = leader.waiter();
+        drop(leader);
+        assert_eq!(waiter.wait().await, Err(ABANDONED.to_owned()));
+        assert!(matches!(cache.begin("k", 0, || true), Begin::Lead(_)));
     }
 
     #[test]
@@ -284,13 +417,10 @@ mod tests {
     #[tokio::test]
     async fn failures_are_not_cached_and_zero_ttl_expires_at_once() {
         let cache = Cache::<u32>::new(policy(10), Arc::new(SystemClock));
-        let err = cache
-            .fetch("k", 0, || async { Err("down".to_owned()) })
-            .await;
+        let err = fetch(&cache, "k", || async { Err("down".to_owned()) }).await;
         assert_eq!(err, Err("down".to_owned()));
         assert!(matches!(cache.lookup("k"), Hit::Miss));
-        cache
-            .fetch("k", 0, || async { Ok((1, Some(Duration::ZERO))) })
+        fetch(&cache, "k", || async { Ok((1, Some(Duration::ZERO))) })
             .await
             .unwrap();
         assert!(matches!(
@@ -302,12 +432,10 @@ mod tests {
     #[tokio::test]
     async fn full_cache_evicts_the_least_recently_used_entry() {
         let cache = Cache::<u32>::new(policy(2), Arc::new(SystemClock));
-        cache
-            .fetch("a", 0, || async { Ok((1, None)) })
+        fetch(&cache, "a", || async { Ok((1, None)) })
             .await
             .unwrap();
-        cache
-            .fetch("b", 0, || async { Ok((2, None)) })
+        fetch(&cache, "b", || async { Ok((2, None)) })
             .await
             .unwrap();
         // Touch "a" so that "b" is the least recently used (same-millisecond ties are possible,
@@ -317,8 +445,7 @@ mod tests {
             entries["b"].last_used.store(0, Ordering::Relaxed);
         }
         let _ = cache.lookup("a");
-        cache
-            .fetch("c", 0, || async { Ok((3, None)) })
+        fetch(&cache, "c", || async { Ok((3, None)) })
             .await
             .unwrap();
         assert!(matches!(cache.lookup("b"), Hit::Miss));

@@ -8,7 +8,11 @@
 //!
 //! An unknown `kid` causes one JWKS refetch, coalesced with any fetch in flight and at most
 //! once per cooldown per JWKS (D11). The cooldown runs from the last such refetch, not from
-//! routine fetches, so a key published just after a fetch still works on its first use.
+//! routine fetches, so a key published just after a fetch still works on its first use. It is
+//! decided before a fetch starts: a refused refetch never becomes a flight other callers see.
+//!
+//! Each fetch runs in a task of its own (single flight, D13): the request that started it may
+//! be cancelled (its client gone, a timeout) without cancelling the fetch the others wait on.
 
 mod cache;
 mod discovery;
@@ -28,7 +32,7 @@ use crate::clock::Clock;
 use crate::config::Auth0Builder;
 use crate::error::{AuthError, ConfigError};
 use crate::metrics::Counters;
-use cache::{Cache, Hit, Policy};
+use cache::{Begin, Cache, Hit, Leader, Policy};
 use tracing::Instrument as _;
 
 /// Caches of discovery documents (by normalised issuer) and JWKS (by `jwks_uri`).
@@ -157,7 +161,8 @@ impl KeyStore {
         if let Some(current) = newer() {
             return Some(current);
         }
-        // Asked only by the request that would start the fetch; the others share its outcome.
+        // Asked only if no fetch of this JWKS is in flight (one in flight is joined instead),
+        // and in the same step as starting one: a refusal starts nothing.
         let cooldown = || {
             let now = inner.jwks.now_ms();
             let window = cache::ms_of(inner.kid_cooldown);
@@ -167,15 +172,17 @@ impl KeyStore {
                 .unwrap_or_else(|e| e.into_inner());
             last.retain(|_, t| now < t.saturating_add(window));
             if last.contains_key(jwks_uri) {
-                return Err("unknown-kid refetches of this JWKS are cooling down".to_owned());
+                tracing::debug!(target: "auth0_actix", jwks_uri,
+                    "unknown kid: JWKS refetches are cooling down");
+                return false;
             }
             last.insert(jwks_uri.to_owned(), now);
             Counters::inc(&inner.counters.unknown_kid_refetches);
             tracing::info!(target: "auth0_actix", jwks_uri, "unknown kid: refetching the JWKS");
-            Ok(())
+            true
         };
-        match fetch_gated::<KeySet>(inner, jwks_uri, u64::MAX, cooldown).await {
-            Ok(fresh) if !Arc::ptr_eq(&fresh, seen) => Some(fresh),
+        match fetch_shared::<KeySet>(inner, jwks_uri, u64::MAX, cooldown).await {
+            Some(Ok(fresh)) if !Arc::ptr_eq(&fresh, seen) => Some(fresh),
             _ => newer(),
         }
     }
@@ -222,7 +229,7 @@ async fn get<D: Document>(inner: &Arc<Inner>, key: &str) -> Result<Arc<D>, Strin
         } => {
             Counters::inc(&inner.counters.cache_misses);
             tracing::debug!(target: "auth0_actix", document = D::NAME, key, "cache entry expired");
-            match fetch::<D>(inner, key, D::cache(inner).now_ms()).await {
+            match fetch_now::<D>(inner, key).await {
                 Ok(fresh) => Ok(fresh),
                 Err(e) if servable => {
                     Counters::inc(&inner.counters.stale_served);
@@ -238,41 +245,58 @@ async fn get<D: Document>(inner: &Arc<Inner>, key: &str) -> Result<Arc<D>, Strin
         Hit::Miss => {
             Counters::inc(&inner.counters.cache_misses);
             tracing::debug!(target: "auth0_actix", document = D::NAME, key, "cache miss");
-            fetch::<D>(inner, key, D::cache(inner).now_ms()).await
+            fetch_now::<D>(inner, key).await
         }
     }
 }
 
-async fn fetch<D: Document>(inner: &Inner, key: &str, newer_than: u64) -> Result<Arc<D>, String> {
-    fetch_gated::<D>(inner, key, newer_than, || Ok(())).await
+/// Fetches `key` now, or joins the fetch in flight.
+async fn fetch_now<D: Document>(inner: &Arc<Inner>, key: &str) -> Result<Arc<D>, String> {
+    let newer_than = D::cache(inner).now_ms();
+    fetch_shared::<D>(inner, key, newer_than, || true)
+        .await
+        .unwrap_or_else(|| Err("fetch refused".to_owned()))
 }
 
-/// [`fetch`], unless `gate` (asked only if this call is the one to start the fetch) refuses.
-async fn fetch_gated<D: Document>(
-    inner: &Inner,
+/// One fetch of `key` for all concurrent callers: joins the one in flight, or returns a copy
+/// cached at or after `newer_than` (clock milliseconds), or starts one if `may_start` (asked only
+/// then) allows. `None`: refused, and nothing was started.
+async fn fetch_shared<D: Document>(
+    inner: &Arc<Inner>,
     key: &str,
     newer_than: u64,
-    gate: impl FnOnce() -> Result<(), String>,
-) -> Result<Arc<D>, String> {
-    D::cache(inner)
-        .fetch(key, newer_than, || {
-            async {
-                gate()?;
-                Counters::inc(D::fetch_counter(inner));
-                let fetched = fetch::get(&inner.client, &D::url(key), inner.allow_http)
-                    .await
-                    .inspect_err(|_| Counters::inc(&inner.counters.fetch_failures))?;
-                let doc = D::parse(inner, &fetched.body).inspect_err(|_| {
-                    Counters::inc(&inner.counters.fetch_failures);
-                })?;
-                tracing::debug!(target: "auth0_actix", document = D::NAME, key, "fetched");
-                Ok((doc, fetched.max_age))
-            }
-            .instrument(
-                tracing::debug_span!(target: "auth0_actix", "fetch", document = D::NAME, key),
-            )
-        })
-        .await
+    may_start: impl FnOnce() -> bool,
+) -> Option<Result<Arc<D>, String>> {
+    let leader = match D::cache(inner).begin(key, newer_than, may_start) {
+        Begin::Cached(value) => return Some(Ok(value)),
+        Begin::Join(waiter) => return Some(waiter.wait().await),
+        Begin::Refused => return None,
+        Begin::Lead(leader) => leader,
+    };
+    let waiter = leader.waiter();
+    let flight = run_flight::<D>(inner.clone(), leader)
+        .instrument(tracing::debug_span!(target: "auth0_actix", "fetch", document = D::NAME, key));
+    // Detached: the fetch outlives this caller, whom its request may cancel at the next await.
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => drop(runtime.spawn(flight)),
+        Err(_) => flight.await,
+    }
+    Some(waiter.wait().await)
+}
+
+/// Fetches and parses the leader's document and hands the outcome to its flight.
+async fn run_flight<D: Document>(inner: Arc<Inner>, leader: Leader<D>) {
+    let key = leader.key();
+    Counters::inc(D::fetch_counter(&inner));
+    let fetched = match fetch::get(&inner.client, &D::url(key), inner.allow_http).await {
+        Ok(fetched) => D::parse(&inner, &fetched.body).map(|doc| (doc, fetched.max_age)),
+        Err(e) => Err(e),
+    };
+    match &fetched {
+        Ok(_) => tracing::debug!(target: "auth0_actix", document = D::NAME, key, "fetched"),
+        Err(_) => Counters::inc(&inner.counters.fetch_failures),
+    }
+    let _ = leader.finish(D::cache(&inner), fetched);
 }
 
 /// Starts a refresh without making the request wait; no-op outside a Tokio runtime.
@@ -283,8 +307,7 @@ fn refresh_in_background<D: Document>(inner: Arc<Inner>, key: String) {
     };
     Counters::inc(&inner.counters.background_refreshes);
     runtime.spawn(async move {
-        let newer_than = D::cache(&inner).now_ms();
-        if let Err(e) = fetch::<D>(&inner, &key, newer_than).await {
+        if let Err(e) = fetch_now::<D>(&inner, &key).await {
             tracing::warn!(target: "auth0_actix", document = D::NAME, key, error = %e,
                 "background refresh failed; the cached copy stays until it expires");
             D::cache(&inner).refresh_failed(&key, inner.kid_cooldown);
