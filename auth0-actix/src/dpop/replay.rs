@@ -45,6 +45,11 @@ pub trait ReplayStore: Send + Sync + 'static {
     /// Records `key` until `expires_at` unless it is already recorded and not expired at `now`
     /// (both Unix seconds on the verifier's clock). Returns `true` when the key was new (the
     /// proof is fresh), `false` on a replay.
+    ///
+    /// `key` is SHA-256(`jkt` ‖ `0x00` ‖ `jti`): the proof key's RFC 7638 thumbprint, a zero
+    /// byte, then the proof's `jti` (a stable derivation, so nodes of different versions can
+    /// share one store). `expires_at` is the proof's `iat` plus `dpop_iat_offset` plus one
+    /// second: the first moment at which the proof would be refused as too old anyway.
     fn insert_if_absent(
         &self,
         key: [u8; 32],
