@@ -51,6 +51,8 @@ unset_auth0=(-u AUTH0_DOMAIN -u AUTH0_AUDIENCE -u AUTH0_DPOP_ENABLED -u AUTH0_DP
     -u AUTH0_CACHE_MAX_ENTRIES -u AUTH0_ALGORITHMS -u AUTH0_CLOCK_LEEWAY -u SSL_CERT_FILE
     -u RUST_LOG)
 
+loopback="127.0.0.1,localhost,::1${NO_PROXY:+,$NO_PROXY}"
+
 stop_now() { # PID: SIGKILL and reap, if still running
     if [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; then
         kill -KILL "$1" 2>/dev/null || true
@@ -66,6 +68,9 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+# Interrupted or terminated: exit, so that the EXIT trap stops everything started here.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 show_server_output() {
     if [[ -n "$out" ]]; then
@@ -112,11 +117,11 @@ free_port() {
 }
 
 # status METHOD PATH [curl args...]: prints the HTTP status; the body goes to $work/body and
-# the response headers to $work/headers.
+# the response headers to $work/headers. Never through a proxy: every server here is on loopback.
 status() {
     local method="$1" path="$2"
     shift 2
-    curl -sS --max-time 10 -D "$work/headers" -o "$work/body" -w '%{http_code}' \
+    curl -sS --noproxy '*' --max-time 10 -D "$work/headers" -o "$work/body" -w '%{http_code}' \
         -X "$method" "$@" "$base$path" || echo "curl-error"
 }
 
@@ -172,7 +177,8 @@ tamper() {
 }
 
 # start_server NAME DIR ENV...: starts the example in DIR with `env ENV...` (after removing every
-# AUTH0_* of the caller); sets pid, out, err.
+# AUTH0_* of the caller); sets pid, out, err. Its discovery/JWKS fetches go to a loopback issuer:
+# never through a proxy from the caller's environment.
 start_server() {
     local name="$1" dir="$2"
     shift 2
@@ -180,7 +186,7 @@ start_server() {
     err="$work/$name.stderr"
     (
         cd "$dir"
-        exec env "${unset_auth0[@]}" "$@" "$bin"
+        exec env "${unset_auth0[@]}" NO_PROXY="$loopback" no_proxy="$loopback" "$@" "$bin"
     ) >"$out" 2>"$err" </dev/null &
     pid=$!
 }
@@ -265,7 +271,7 @@ expect 401 "$(status GET /api/optional -H "Authorization: Bearer ${token}x")" \
 # The printed DPoP line, run as printed (plus options to read the status and the bare body:
 # --no-include undoes its -i), twice.
 run_dpop() {
-    bash -c "$dpop_curl -sS --no-include --max-time 10 -o '$work/body' -w '%{http_code}'" ||
+    bash -c "$dpop_curl -sS --no-include --noproxy '*' --max-time 10 -o '$work/body' -w '%{http_code}'" ||
         echo "curl-error"
 }
 expect 200 "$(run_dpop)" "the printed DPoP curl line" '{"message":"private","sub":"user_123"}'
