@@ -774,6 +774,7 @@ async fn a_refresh_ahead_never_makes_a_request_wait_and_extends_the_lifetime() {
     // The issuer stops answering JWKS requests; past 80 % of 300 s a request still gets its
     // answer at once, while the refresh it started waits in the background.
     gated.jwks().hold();
+    gated.publish(&SigningKey::generate("gated-key-2", Algorithm::RS256));
     api.advance(241);
     let remembered = api.mint(gated.token()).sign();
     let reply = tokio::time::timeout(Duration::from_secs(10), api.bearer(&remembered))
@@ -795,8 +796,9 @@ async fn a_refresh_ahead_never_makes_a_request_wait_and_extends_the_lifetime() {
     assert_eq!(gated.jwks().answered(), 1);
     assert_eq!(api.metrics().background_refreshes, 1);
 
-    // Released, the refresh lands: the new key set ends the verified-token cache entry of
-    // `remembered`, so a repeat of it goes back to the key cache.
+    // Released, the refresh lands with the key published meanwhile: the changed key set ends
+    // the verified-token cache entry of `remembered`, so a repeat of it goes back to the key
+    // cache.
     let hits = api.metrics().cache_hits;
     gated.jwks().release();
     for _ in 0..5_000 {
@@ -1009,27 +1011,69 @@ async fn with_the_verified_token_cache_off_every_request_looks_up_the_keys() {
 }
 
 #[tokio::test]
-async fn a_jwks_refetch_ends_every_verified_token_cache_entry() {
+async fn a_refetch_of_an_unchanged_jwks_keeps_the_verified_tokens() {
+    // Documents live 200 s, remembered tokens 300 s (the default).
+    let (issuer, api) = local(|b| b.cache_ttl(Duration::from_secs(200)));
+    warm_up(&api).await;
+    let token = api.mint(issuer.token()).sign();
+    Api::assert_ok(&api.bearer(&token).await);
+    let lookups = |m: Metrics| m.cache_hits + m.cache_misses;
+    assert_eq!(lookups(api.metrics()), 4, "warm-up and the first request");
+    // An unknown kid refetches the JWKS; it holds the same keys, so the repeated token is still
+    // answered from the verified-token cache (no key lookup): bogus kids cannot empty it.
+    for i in 0..3 {
+        let bogus = api.mint(issuer.token()).kid(&format!("bogus-{i}")).sign();
+        assert_invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
+        api.advance(31);
+    }
+    assert_eq!(fetches(&issuer), (1, 4));
+    let before = lookups(api.metrics());
+    Api::assert_ok(&api.bearer(&token).await);
+    assert_eq!(lookups(api.metrics()), before, "a verified-token cache hit");
+    // Nor does a routine refresh ahead of expiry (the JWKS was last fetched at 62 s, so both
+    // documents are past 80 % of their 200 s at 223 s).
+    api.advance(223 - 93);
+    Api::assert_ok(&api.good(&issuer).await);
+    eventually("the refresh ahead", || fetches(&issuer) == (2, 5)).await;
+    Api::assert_ok(&api.good(&issuer).await);
+    let before = lookups(api.metrics());
+    Api::assert_ok(&api.bearer(&token).await);
+    assert_eq!(lookups(api.metrics()), before, "a verified-token cache hit");
+}
+
+#[tokio::test]
+async fn a_changed_jwks_ends_every_verified_token_cache_entry() {
     let (issuer, api) = local(|b| b);
     warm_up(&api).await;
+    let old = issuer.signing_key();
     let token = api.mint(issuer.token()).sign();
     Api::assert_ok(&api.bearer(&token).await);
     Api::assert_ok(&api.bearer(&token).await);
     let lookups = |m: Metrics| m.cache_hits + m.cache_misses;
-    assert_eq!(lookups(api.metrics()), 4, "warm-up and the first request");
-    // An unknown kid refetches the JWKS: the repeated token is verified again (its key is still
-    // published, so it passes), then remembered again.
-    assert_invalid_token(
-        &api.bearer(&api.mint(issuer.token()).kid("bogus").sign())
-            .await,
-        MISSING_KEY,
+    assert_eq!(
+        lookups(api.metrics()),
+        4,
+        "the repeat was a verified-token cache hit"
     );
+    // A key is published and first used: the refetched JWKS differs, so the repeated token is
+    // verified again (its key is still published, so it passes), then remembered again.
+    let next = issuer.generate_key("key-2");
+    issuer.publish(&next);
+    issuer.set_signing_key(&next);
+    Api::assert_ok(&api.good(&issuer).await);
     assert_eq!(fetches(&issuer), (1, 2));
     let before = lookups(api.metrics());
     Api::assert_ok(&api.bearer(&token).await);
-    assert_eq!(lookups(api.metrics()), before + 2);
+    assert_eq!(lookups(api.metrics()), before + 2, "verified again");
     Api::assert_ok(&api.bearer(&token).await);
-    assert_eq!(lookups(api.metrics()), before + 2);
+    assert_eq!(lookups(api.metrics()), before + 2, "remembered again");
+    // Its key is removed: once the JWKS is fetched again, the remembered token stops verifying.
+    issuer.unpublish(old.kid());
+    api.advance(31);
+    let bogus = api.mint(issuer.token()).kid("bogus").sign();
+    assert_invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
+    assert_eq!(fetches(&issuer), (1, 3));
+    assert_invalid_token(&api.bearer(&token).await, MISSING_KEY);
 }
 
 #[tokio::test]

@@ -19,6 +19,13 @@ use tokio::sync::watch;
 
 use crate::clock::Clock;
 
+/// A document that can tell whether a newly fetched copy changes anything.
+pub(crate) trait SameAs {
+    /// Whether `newer` is equivalent to `self`, so that the cache may keep `self` (and its
+    /// generation) instead of storing `newer`.
+    fn same_as(&self, newer: &Self) -> bool;
+}
+
 /// How long documents live; see the `Auth0Builder` cache settings for the defaults.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Policy {
@@ -106,7 +113,7 @@ pub(crate) struct Leader<V> {
     flights: Arc<Flights<V>>,
 }
 
-impl<V> Leader<V> {
+impl<V: SameAs> Leader<V> {
     /// A waiter for this flight's outcome.
     pub(crate) fn waiter(&self) -> Waiter<V> {
         Waiter(self.outcome.subscribe())
@@ -151,7 +158,7 @@ pub(crate) struct Cache<V> {
     flights: Arc<Flights<V>>,
     policy: Policy,
     clock: Arc<dyn Clock>,
-    /// Bumped after every insert, once the new value is visible to lookups.
+    /// Bumped after every insert of a new or changed value, once it is visible to lookups.
     generation: AtomicU64,
 }
 
@@ -159,7 +166,7 @@ pub(crate) fn ms_of(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-impl<V> Cache<V> {
+impl<V: SameAs> Cache<V> {
     pub(crate) fn new(policy: Policy, clock: Arc<dyn Clock>) -> Self {
         Cache {
             entries: RwLock::new(HashMap::new()),
@@ -254,8 +261,10 @@ impl<V> Cache<V> {
         })
     }
 
-    /// How many values have been stored so far. A caller that reads a generation and then
-    /// looks a value up sees at least the value stored with that generation.
+    /// How many new or changed values have been stored so far: storing a copy that is the
+    /// [same as](SameAs) the cached one keeps the generation (and the cached `Arc`). A caller
+    /// that reads a generation and then looks a value up sees at least the value stored with
+    /// that generation.
     pub(crate) fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }
@@ -270,8 +279,11 @@ impl<V> Cache<V> {
         let now = self.now();
         let ttl = ms_of(self.policy.ttl(max_age));
         let refresh_at = now + (ttl as f64 * self.policy.refresh_ahead) as u64;
-        let value = Arc::new(value);
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        let (value, changed) = match entries.get(key) {
+            Some(old) if old.value.same_as(&value) => (old.value.clone(), false),
+            _ => (Arc::new(value), true),
+        };
         if !entries.contains_key(key) && entries.len() >= self.policy.max_entries {
             let stale = ms_of(self.policy.max_stale);
             entries.retain(|_, e| now <= e.fresh_until.saturating_add(stale));
@@ -297,7 +309,9 @@ impl<V> Cache<V> {
             },
         );
         drop(entries);
-        self.generation.fetch_add(1, Ordering::Release);
+        if changed {
+            self.generation.fetch_add(1, Ordering::Release);
+        }
         value
     }
 }
@@ -308,6 +322,12 @@ mod tests {
     use crate::clock::SystemClock;
     use std::future::Future;
     use std::sync::atomic::AtomicUsize;
+
+    impl SameAs for u32 {
+        fn same_as(&self, newer: &Self) -> bool {
+            self == newer
+        }
+    }
 
     fn policy(max_entries: usize) -> Policy {
         Policy {
@@ -320,7 +340,7 @@ mod tests {
     }
 
     /// A fetch of `key` through `begin`, running `fetch` inline when this call leads.
-    async fn fetch<V, Fut>(
+    async fn fetch<V: SameAs, Fut>(
         cache: &Cache<V>,
         key: &str,
         fetch: impl FnOnce() -> Fut,
@@ -394,6 +414,31 @@ mod tests {
         drop(leader);
         assert_eq!(waiter.wait().await, Err(ABANDONED.to_owned()));
         assert!(matches!(cache.begin("k", 0, || true), Begin::Lead(_)));
+    }
+
+    #[tokio::test]
+    async fn storing_an_unchanged_copy_keeps_the_generation_and_the_value() {
+        let cache = Cache::<u32>::new(policy(10), Arc::new(SystemClock));
+        let first = fetch(&cache, "k", || async { Ok((1, None)) })
+            .await
+            .unwrap();
+        assert_eq!(cache.generation(), 1);
+        let Begin::Lead(leader) = cache.begin("k", u64::MAX, || true) else {
+            panic!("expected to lead");
+        };
+        let same = leader.finish(&cache, Ok((1, None))).unwrap();
+        assert!(Arc::ptr_eq(&first, &same));
+        assert_eq!(cache.generation(), 1);
+        let Begin::Lead(leader) = cache.begin("k", u64::MAX, || true) else {
+            panic!("expected to lead");
+        };
+        assert_eq!(*leader.finish(&cache, Ok((2, None))).unwrap(), 2);
+        assert_eq!(cache.generation(), 2);
+        // A new key is a change too.
+        fetch(&cache, "other", || async { Ok((2, None)) })
+            .await
+            .unwrap();
+        assert_eq!(cache.generation(), 3);
     }
 
     #[test]

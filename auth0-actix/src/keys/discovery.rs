@@ -7,6 +7,7 @@ use crate::config::normalize_domain;
 
 /// The parts of a discovery document the verifier uses. Missing or malformed fields are kept
 /// as errors and reported per request, in the reference's order.
+#[derive(PartialEq, Eq)]
 pub(crate) struct Discovery {
     /// The raw `issuer` string and its normalised form, or why it is unusable.
     pub(crate) issuer: Result<(String, String), String>,

@@ -2,6 +2,7 @@
 //! one pre-parsed aws-lc-rs public key per allowed algorithm that fits it, so a request with a
 //! cached key does no key parsing at all.
 
+use aws_lc_rs::digest;
 use aws_lc_rs::signature::{self, ParsedPublicKey, VerificationAlgorithm};
 use base64::Engine as _;
 use serde_json::{Map, Value};
@@ -28,6 +29,9 @@ impl VerifyingKey {
 /// The usable keys of one JWKS document.
 pub(crate) struct KeySet {
     keys: Vec<VerifyingKey>,
+    /// SHA-256 over every usable key's `kid`, algorithms and key bytes, in document order: two
+    /// sets with the same fingerprint verify exactly the same tokens.
+    fingerprint: [u8; 32],
 }
 
 impl KeySet {
@@ -40,9 +44,10 @@ impl KeySet {
             .and_then(Value::as_array)
             .ok_or("JWKS has no 'keys' array")?;
         let mut keys = Vec::with_capacity(list.len());
+        let mut fingerprint = digest::Context::new(&digest::SHA256);
         for jwk in list {
             let Some(jwk) = jwk.as_object() else { continue };
-            match parse_key(jwk, allowed) {
+            match parse_key(jwk, allowed, &mut fingerprint) {
                 Ok(Some(key)) => keys.push(key),
                 Ok(None) => {}
                 Err(reason) => {
@@ -50,7 +55,18 @@ impl KeySet {
                 }
             }
         }
-        Ok(KeySet { keys })
+        let mut digest = [0u8; 32];
+        digest.copy_from_slice(fingerprint.finish().as_ref());
+        Ok(KeySet {
+            keys,
+            fingerprint: digest,
+        })
+    }
+
+    /// Whether `other` holds the same usable keys (same `kid`s, algorithms and key material, in
+    /// the same order), i.e. verifies exactly the same tokens.
+    pub(crate) fn same_keys(&self, other: &KeySet) -> bool {
+        self.fingerprint == other.fingerprint
     }
 
     /// The first key whose `kid` equals `kid` (as the reference: first match wins).
@@ -65,9 +81,12 @@ impl KeySet {
     }
 }
 
+/// One usable key of a JWKS, or `None` for a key to skip. A usable key is also added to
+/// `fingerprint`.
 fn parse_key(
     jwk: &Map<String, Value>,
     allowed: &[Algorithm],
+    fingerprint: &mut digest::Context,
 ) -> Result<Option<VerifyingKey>, &'static str> {
     let Some(kid) = jwk.get("kid").and_then(Value::as_str) else {
         return Ok(None);
@@ -93,6 +112,7 @@ fn parse_key(
         .copied()
         .filter(|a| a.key_type() == kty && pinned.is_none_or(|p| p == *a));
     let mut verifiers = Vec::new();
+    let mut material = Vec::new();
     for alg in candidates {
         let bytes = match kty {
             "RSA" => rsa_public_key_der(member(jwk, "n")?, member(jwk, "e")?),
@@ -123,12 +143,22 @@ fn parse_key(
             }
             _ => continue,
         };
-        let key = ParsedPublicKey::new(verification_algorithm(alg), bytes)
+        let key = ParsedPublicKey::new(verification_algorithm(alg), &bytes)
             .map_err(|_| "key rejected by the crypto backend")?;
         verifiers.push((alg, key));
+        material.push((alg, bytes));
     }
     if verifiers.is_empty() {
         return Ok(None);
+    }
+    let mut field = |bytes: &[u8]| {
+        fingerprint.update(&(bytes.len() as u64).to_be_bytes());
+        fingerprint.update(bytes);
+    };
+    field(kid.as_bytes());
+    for (alg, bytes) in &material {
+        field(alg.as_str().as_bytes());
+        field(bytes);
     }
     Ok(Some(VerifyingKey {
         kid: kid.to_owned(),
@@ -217,6 +247,46 @@ mod tests {
         let mut long = Vec::new();
         der_length(&mut long, 257);
         assert_eq!(long, vec![0x82, 0x01, 0x01]);
+    }
+
+    /// The RSA modulus of RFC 7517 appendix A.1.
+    const N: &str = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+
+    fn rsa_jwk(kid: &str, n: &str) -> String {
+        format!(r#"{{"kid":"{kid}","kty":"RSA","n":"{n}","e":"AQAB"}}"#)
+    }
+
+    fn set(keys: &[String]) -> KeySet {
+        let doc = format!(r#"{{"keys":[{}]}}"#, keys.join(","));
+        KeySet::parse(doc.as_bytes(), &[Algorithm::RS256, Algorithm::PS256]).unwrap()
+    }
+
+    #[test]
+    fn key_sets_are_the_same_only_with_the_same_usable_keys_in_the_same_order() {
+        let a = rsa_jwk("a", N);
+        let b = rsa_jwk("b", N);
+        assert_eq!(set(&[a.clone(), b.clone()]).len(), 2);
+        assert!(set(&[a.clone(), b.clone()]).same_keys(&set(&[a.clone(), b.clone()])));
+        // Members the verifier does not use, and skipped keys, change nothing.
+        let a_annotated =
+            format!(r#"{{"kid":"a","kty":"RSA","n":"{N}","e":"AQAB","x5t":"abc","use":"sig"}}"#);
+        let skipped = r#"{"kid":"enc","use":"enc","kty":"RSA","n":"AQAB","e":"AQAB"}"#.to_owned();
+        assert!(set(&[a.clone(), b.clone()]).same_keys(&set(&[a_annotated, skipped, b.clone()])));
+        // A key added, removed, renamed, re-keyed, pinned to another algorithm or moved is a
+        // different set (order decides which of two equal kids wins).
+        let other_n = N.replacen('0', "1", 1);
+        let pinned = format!(r#"{{"kid":"a","kty":"RSA","n":"{N}","e":"AQAB","alg":"PS256"}}"#);
+        for different in [
+            vec![a.clone()],
+            vec![a.clone(), b.clone(), rsa_jwk("c", N)],
+            vec![a.clone(), rsa_jwk("c", N)],
+            vec![a.clone(), rsa_jwk("b", &other_n)],
+            vec![pinned, b.clone()],
+            vec![b.clone(), a.clone()],
+        ] {
+            assert!(!set(&[a.clone(), b.clone()]).same_keys(&set(&different)));
+        }
+        assert!(set(&[]).same_keys(&set(&[])));
     }
 
     #[test]

@@ -32,7 +32,7 @@ use crate::clock::Clock;
 use crate::config::Auth0Builder;
 use crate::error::{AuthError, ConfigError};
 use crate::metrics::Counters;
-use cache::{Begin, Cache, Hit, Leader, Policy};
+use cache::{Begin, Cache, Hit, Leader, Policy, SameAs};
 use tracing::Instrument as _;
 
 /// Caches of discovery documents (by normalised issuer) and JWKS (by `jwks_uri`).
@@ -52,8 +52,20 @@ struct Inner {
     counters: Arc<Counters>,
 }
 
+impl SameAs for Discovery {
+    fn same_as(&self, newer: &Self) -> bool {
+        self == newer
+    }
+}
+
+impl SameAs for KeySet {
+    fn same_as(&self, newer: &Self) -> bool {
+        self.same_keys(newer)
+    }
+}
+
 /// What the two document kinds differ in.
-trait Document: Sized + Send + Sync + 'static {
+trait Document: SameAs + Sized + Send + Sync + 'static {
     const NAME: &'static str;
     fn cache(inner: &Inner) -> &Cache<Self>;
     fn fetch_counter(inner: &Inner) -> &AtomicU64;
@@ -119,7 +131,9 @@ impl KeyStore {
         })))
     }
 
-    /// The key-set generation: changes whenever any JWKS is fetched.
+    /// The key-set generation: changes whenever a fetched JWKS holds keys that differ from the
+    /// cached copy's (or there was none). A refetch of an unchanged JWKS (refresh ahead, an
+    /// unknown `kid`) keeps the generation, so it does not empty the verified-token cache.
     ///
     /// It is bumped only once a fetched key set is stored, so a request that reads a generation
     /// and then looks keys up sees at least that key set: the verified-token cache can never
