@@ -41,6 +41,12 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// Every algorithm, in a stable order.
+    ///
+    /// ```
+    /// use auth0_actix::Algorithm;
+    /// let elliptic: Vec<_> = Algorithm::ALL.into_iter().filter(|a| a.key_type() == "EC").collect();
+    /// assert_eq!(elliptic, [Algorithm::ES256, Algorithm::ES384]);
+    /// ```
     pub const ALL: [Algorithm; 9] = [
         Algorithm::RS256,
         Algorithm::RS384,
@@ -54,6 +60,12 @@ impl Algorithm {
     ];
 
     /// The `alg` header value.
+    ///
+    /// ```
+    /// use auth0_actix::Algorithm;
+    /// assert_eq!(Algorithm::EdDSA.as_str(), "EdDSA");
+    /// assert_eq!(Algorithm::PS256.to_string(), "PS256");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             Algorithm::RS256 => "RS256",
@@ -69,6 +81,13 @@ impl Algorithm {
     }
 
     /// The JWK `kty` a key for this algorithm has (`RSA`, `EC` or `OKP`).
+    ///
+    /// ```
+    /// use auth0_actix::Algorithm;
+    /// assert_eq!(Algorithm::RS256.key_type(), "RSA");
+    /// assert_eq!(Algorithm::ES384.key_type(), "EC");
+    /// assert_eq!(Algorithm::EdDSA.key_type(), "OKP");
+    /// ```
     pub const fn key_type(self) -> &'static str {
         match self {
             Algorithm::RS256
@@ -90,6 +109,12 @@ impl fmt::Display for Algorithm {
 }
 
 /// The `alg` is not an asymmetric algorithm we know (`none`, `HS256`, typos…).
+///
+/// ```
+/// use auth0_actix::{Algorithm, UnknownAlgorithm};
+/// assert_eq!("HS256".parse::<Algorithm>(), Err(UnknownAlgorithm));
+/// assert_eq!("rs256".parse::<Algorithm>(), Err(UnknownAlgorithm)); // case-sensitive
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownAlgorithm;
 

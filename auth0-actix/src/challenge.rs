@@ -43,6 +43,11 @@ pub enum Scheme {
 
 impl Scheme {
     /// The scheme's name as it appears in `Authorization` and `WWW-Authenticate`.
+    ///
+    /// ```
+    /// use auth0_actix::Scheme;
+    /// assert_eq!(format!("{} abc.def.ghi", Scheme::DPoP.as_str()), "DPoP abc.def.ghi");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             Scheme::Bearer => "Bearer",

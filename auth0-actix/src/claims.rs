@@ -23,6 +23,12 @@ pub enum Audience {
 
 impl Audience {
     /// Whether `audience` is among the token's audiences.
+    ///
+    /// ```
+    /// use auth0_actix::Audience;
+    /// assert!(Audience::One("https://api".into()).contains("https://api"));
+    /// assert!(!Audience::One("https://api".into()).contains("https://api/"));
+    /// ```
     pub fn contains(&self, audience: &str) -> bool {
         match self {
             Audience::One(a) => a == audience,
@@ -31,6 +37,13 @@ impl Audience {
     }
 
     /// The audiences as a slice-like iterator.
+    ///
+    /// ```
+    /// use auth0_actix::Audience;
+    /// let aud = Audience::Many(vec!["https://api".into(), "https://t.auth0.com/userinfo".into()]);
+    /// assert_eq!(aud.iter().collect::<Vec<_>>(), ["https://api", "https://t.auth0.com/userinfo"]);
+    /// assert_eq!(Audience::One("https://api".into()).iter().count(), 1);
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         let (one, many) = match self {
             Audience::One(a) => (Some(a.as_str()), &[][..]),
@@ -41,6 +54,13 @@ impl Audience {
 }
 
 /// The `cnf` (confirmation) claim of a sender-constrained token (RFC 7800, RFC 9449 §6).
+///
+/// ```
+/// use auth0_actix::Claims;
+/// fn dpop_bound(claims: &Claims) -> bool {
+///     claims.cnf.as_ref().and_then(|cnf| cnf.jkt.as_deref()).is_some()
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Confirmation {
@@ -94,6 +114,17 @@ impl std::fmt::Debug for Claims {
 
 /// The fields and helpers of [`Claims`] (which dereferences to this; cloning `Claims` is one
 /// reference-count increment).
+///
+/// ```
+/// use auth0_actix::{Claims, TokenClaims};
+///
+/// fn machine_to_machine(claims: &TokenClaims) -> bool {
+///     claims.sub.as_deref().is_some_and(|sub| sub.ends_with("@clients"))
+/// }
+/// # fn demo(claims: Claims) {
+/// let m2m = machine_to_machine(&claims); // &Claims dereferences to &TokenClaims
+/// # let _ = m2m; }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct TokenClaims {
@@ -160,7 +191,15 @@ impl Claims {
         }))
     }
 
-    /// Claims made up for tests; see [`crate::testing`].
+    /// Claims made up for tests; see [`crate::testing`]. A value that is not a JSON object
+    /// gives claims with none set.
+    ///
+    /// ```
+    /// use auth0_actix::Claims;
+    /// let claims = Claims::from_json(serde_json::json!({"sub": "user_123", "scope": "read:data"}));
+    /// assert_eq!(claims.sub.as_deref(), Some("user_123"));
+    /// assert!(claims.has_scope("read:data"));
+    /// ```
     #[cfg(feature = "testing")]
     pub fn from_json(value: Value) -> Claims {
         match value {
@@ -172,6 +211,17 @@ impl Claims {
 
 impl TokenClaims {
     /// Any claim by name, e.g. `permissions` or `https://example.com/role`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "testing")] {
+    /// # use auth0_actix::Claims;
+    /// # use serde_json::json;
+    /// # let claims = Claims::from_json(json!({"https://example.com/role": "admin"}));
+    /// let role = claims.get("https://example.com/role").and_then(|v| v.as_str());
+    /// assert_eq!(role, Some("admin"));
+    /// assert_eq!(claims.get("missing"), None);
+    /// # }
+    /// ```
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.raw.get(name)
     }
@@ -186,6 +236,16 @@ impl TokenClaims {
     }
 
     /// All claims as a JSON object.
+    ///
+    /// ```
+    /// # #[cfg(feature = "testing")] {
+    /// # use auth0_actix::Claims;
+    /// # use serde_json::json;
+    /// # let claims = Claims::from_json(json!({"sub": "user_123", "org_id": "org_1"}));
+    /// let names: Vec<&String> = claims.as_json().keys().collect();
+    /// assert_eq!(names, ["org_id", "sub"]);
+    /// # }
+    /// ```
     pub fn as_json(&self) -> &Map<String, Value> {
         &self.raw
     }
@@ -208,16 +268,45 @@ impl TokenClaims {
     }
 
     /// The granted scopes: the `scope` claim split on whitespace (empty if none).
+    ///
+    /// ```
+    /// # #[cfg(feature = "testing")] {
+    /// # use auth0_actix::Claims;
+    /// # use serde_json::json;
+    /// # let claims = Claims::from_json(json!({"scope": "read:data  write:data"}));
+    /// assert_eq!(claims.scopes().collect::<Vec<_>>(), ["read:data", "write:data"]);
+    /// # }
+    /// ```
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
         self.scope.as_deref().unwrap_or_default().split_whitespace()
     }
 
     /// Whether `scope` was granted (exact, case-sensitive).
+    ///
+    /// ```
+    /// # #[cfg(feature = "testing")] {
+    /// # use auth0_actix::Claims;
+    /// # use serde_json::json;
+    /// # let claims = Claims::from_json(json!({"scope": "read:data write:data"}));
+    /// assert!(claims.has_scope("read:data"));
+    /// assert!(!claims.has_scope("READ:DATA"));
+    /// assert!(!claims.has_scope("read"));
+    /// # }
+    /// ```
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes().any(|s| s == scope)
     }
 
     /// The Auth0 RBAC permissions: the string items of the `permissions` array (empty if none).
+    ///
+    /// ```
+    /// # #[cfg(feature = "testing")] {
+    /// # use auth0_actix::Claims;
+    /// # use serde_json::json;
+    /// # let claims = Claims::from_json(json!({"permissions": ["read:reports", 7, "admin"]}));
+    /// assert_eq!(claims.permissions().collect::<Vec<_>>(), ["read:reports", "admin"]);
+    /// # }
+    /// ```
     pub fn permissions(&self) -> impl Iterator<Item = &str> {
         self.raw
             .get("permissions")
@@ -228,6 +317,16 @@ impl TokenClaims {
     }
 
     /// Whether the RBAC permission `name` was granted (exact, case-sensitive).
+    ///
+    /// ```
+    /// # #[cfg(feature = "testing")] {
+    /// # use auth0_actix::Claims;
+    /// # use serde_json::json;
+    /// # let claims = Claims::from_json(json!({"permissions": ["read:reports"], "scope": "admin"}));
+    /// assert!(claims.has_permission("read:reports"));
+    /// assert!(!claims.has_permission("admin")); // a scope, not a permission
+    /// # }
+    /// ```
     pub fn has_permission(&self, name: &str) -> bool {
         self.permissions().any(|p| p == name)
     }
@@ -244,6 +343,14 @@ impl TokenClaims {
     ///     println!("{actor} acts for {:?}", claims.sub);
     /// }
     /// # Ok(()) }
+    /// # #[cfg(feature = "testing")] {
+    /// # use auth0_actix::Claims;
+    /// # use serde_json::json;
+    /// # let claims = Claims::from_json(json!({"sub": "user_1", "act": {"sub": "agent", "act": {"sub": "app"}}}));
+    /// # assert_eq!(claims.current_actor().unwrap(), Some("agent"));
+    /// # let bad = Claims::from_json(json!({"act": "agent"}));
+    /// # assert_eq!(bad.current_actor().unwrap_err().description(), "Invalid act claim");
+    /// # }
     /// ```
     pub fn current_actor(&self) -> Result<Option<&str>, crate::AuthError> {
         match self.raw.get("act") {
@@ -255,6 +362,17 @@ impl TokenClaims {
     /// Every actor of a delegation, newest first, by walking nested `act` claims (a JSON
     /// `null` ends the chain as an absent `act` does); empty when there is none. Every level is
     /// validated as [`current_actor`](Self::current_actor) validates the outermost one.
+    ///
+    /// ```
+    /// # #[cfg(feature = "testing")] {
+    /// # use auth0_actix::Claims;
+    /// # use serde_json::json;
+    /// # let claims = Claims::from_json(json!({"sub": "user_1", "act": {"sub": "agent", "act": {"sub": "app"}}}));
+    /// // {"sub": "user_1", "act": {"sub": "agent", "act": {"sub": "app"}}}
+    /// assert_eq!(claims.delegation_chain()?, ["agent", "app"]);
+    /// # }
+    /// # Ok::<(), auth0_actix::AuthError>(())
+    /// ```
     pub fn delegation_chain(&self) -> Result<Vec<&str>, crate::AuthError> {
         let mut chain = Vec::new();
         let mut act = self.raw.get("act");
@@ -266,6 +384,17 @@ impl TokenClaims {
     }
 
     /// Whether every one of `scopes` was granted.
+    ///
+    /// ```
+    /// # #[cfg(feature = "testing")] {
+    /// # use auth0_actix::Claims;
+    /// # use serde_json::json;
+    /// # let claims = Claims::from_json(json!({"scope": "read:data write:data"}));
+    /// assert!(claims.has_scopes(["read:data", "write:data"]));
+    /// assert!(!claims.has_scopes(["read:data", "admin"]));
+    /// assert!(claims.has_scopes([])); // nothing required
+    /// # }
+    /// ```
     pub fn has_scopes<'a>(&self, scopes: impl IntoIterator<Item = &'a str>) -> bool {
         scopes.into_iter().all(|s| self.has_scope(s))
     }

@@ -43,6 +43,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// The `error` value sent to clients.
+    ///
+    /// ```
+    /// use auth0_actix::ErrorCode;
+    /// assert_eq!(ErrorCode::InvalidDpopProof.as_str(), "invalid_dpop_proof");
+    /// assert_eq!(ErrorCode::DomainsResolverError.to_string(), "domains_resolver_error");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::InvalidRequest => "invalid_request",
@@ -55,6 +61,13 @@ impl ErrorCode {
     }
 
     /// The HTTP status that goes with the code.
+    ///
+    /// ```
+    /// use auth0_actix::ErrorCode;
+    /// assert_eq!(ErrorCode::InvalidDpopProof.status().as_u16(), 400);
+    /// assert_eq!(ErrorCode::InsufficientScope.status().as_u16(), 403);
+    /// assert_eq!(ErrorCode::DomainsResolverError.status().as_u16(), 500);
+    /// ```
     pub const fn status(self) -> StatusCode {
         match self {
             ErrorCode::InvalidRequest | ErrorCode::InvalidDpopProof => StatusCode::BAD_REQUEST,
@@ -164,27 +177,93 @@ impl AuthError {
         self
     }
 
-    /// The OAuth error code.
+    /// The OAuth error code (whose [`status`](ErrorCode::status) is the response's, except for
+    /// the opt-in `401` answer to missing credentials, which keeps `invalid_request`).
+    ///
+    /// ```
+    /// use auth0_actix::ErrorCode;
+    /// # actix_web::rt::System::new().block_on(async {
+    /// # let auth0 = auth0_actix::Auth0::builder().domain("t.auth0.com").audience("a").build().unwrap();
+    /// # let req = actix_web::test::TestRequest::get()
+    /// #     .insert_header(("Authorization", "Bearer not-a-jwt"))
+    /// #     .to_http_request();
+    /// let err = auth0.verify_request(&req).await.unwrap_err();
+    /// assert_eq!(err.code(), ErrorCode::InvalidToken);
+    /// assert_eq!(err.code().as_str(), "invalid_token");
+    /// # });
+    /// ```
     pub fn code(&self) -> ErrorCode {
         self.code
     }
 
     /// The human-readable `error_description` (may be empty). Never contains a token.
+    ///
+    /// ```
+    /// # actix_web::rt::System::new().block_on(async {
+    /// # let auth0 = auth0_actix::Auth0::builder().domain("t.auth0.com").audience("a").build().unwrap();
+    /// # let req = actix_web::test::TestRequest::get()
+    /// #     .insert_header(("Authorization", "Bearer not-a-jwt"))
+    /// #     .to_http_request();
+    /// let err = auth0.verify_request(&req).await.unwrap_err();
+    /// assert_eq!(
+    ///     err.description(),
+    ///     "Failed to parse token header: Invalid token format: expected 3 segments, got 1"
+    /// );
+    /// # });
+    /// ```
     pub fn description(&self) -> &str {
         &self.description
     }
 
     /// The scheme the client used, or [`Scheme::Bearer`] when it used none we know.
+    ///
+    /// ```
+    /// use auth0_actix::Scheme;
+    /// # actix_web::rt::System::new().block_on(async {
+    /// # let auth0 = auth0_actix::Auth0::builder().domain("t.auth0.com").audience("a").build().unwrap();
+    /// # let req = actix_web::test::TestRequest::get()
+    /// #     .insert_header(("Authorization", "Bearer not-a-jwt"))
+    /// #     .to_http_request();
+    /// let err = auth0.verify_request(&req).await.unwrap_err();
+    /// assert_eq!(err.scheme(), Scheme::Bearer);
+    /// # });
+    /// ```
     pub fn scheme(&self) -> Scheme {
         self.scheme
     }
 
-    /// The `WWW-Authenticate` header value sent with this error, if any.
+    /// The `WWW-Authenticate` header value sent with this error, if any (400, 401 and 403
+    /// carry one, 500s none).
+    ///
+    /// ```
+    /// # actix_web::rt::System::new().block_on(async {
+    /// # let auth0 = auth0_actix::Auth0::builder().domain("t.auth0.com").audience("a").build().unwrap();
+    /// # let req = actix_web::test::TestRequest::get()
+    /// #     .insert_header(("Authorization", "Bearer not-a-jwt"))
+    /// #     .to_http_request();
+    /// let err = auth0.verify_request(&req).await.unwrap_err();
+    /// let challenge = err.www_authenticate().unwrap().to_str().unwrap();
+    /// assert!(challenge.starts_with(r#"Bearer error="invalid_token", error_description=""#));
+    /// assert!(challenge.ends_with(r#", DPoP algs="ES256""#)); // the default mixed mode
+    /// # });
+    /// ```
     pub fn www_authenticate(&self) -> Option<&HeaderValue> {
         self.challenge.as_ref()
     }
 
     /// The JSON body: `{"detail":{"error":…,"error_description":…}}`.
+    ///
+    /// ```
+    /// # actix_web::rt::System::new().block_on(async {
+    /// # let auth0 = auth0_actix::Auth0::builder().domain("t.auth0.com").audience("a").build().unwrap();
+    /// # let req = actix_web::test::TestRequest::get()
+    /// #     .insert_header(("Authorization", "Bearer not-a-jwt"))
+    /// #     .to_http_request();
+    /// let err = auth0.verify_request(&req).await.unwrap_err();
+    /// assert_eq!(err.body()["detail"]["error"], "invalid_token");
+    /// assert_eq!(err.body()["detail"]["error_description"], err.description());
+    /// # });
+    /// ```
     pub fn body(&self) -> serde_json::Value {
         serde_json::json!({
             "detail": { "error": self.code.as_str(), "error_description": self.description }

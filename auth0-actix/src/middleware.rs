@@ -49,12 +49,79 @@ impl Default for Protect {
 }
 
 impl Protect {
-    /// Requires any valid token.
+    /// Requires any valid token: a request without one gets the usual error response (here
+    /// `400 invalid_request` with a bare challenge) and never reaches the routes beneath.
+    ///
+    /// ```
+    /// use actix_web::{test, web, App, HttpResponse};
+    /// use auth0_actix::{Auth0, Protect};
+    ///
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let auth0 = Auth0::builder().domain("your-tenant.us.auth0.com").audience("https://api").build()?;
+    /// let app = test::init_service(
+    ///     App::new()
+    ///         .app_data(auth0)
+    ///         .wrap(Protect::new()) // every route of the app
+    ///         .route("/api/me", web::get().to(HttpResponse::Ok)),
+    /// )
+    /// .await;
+    /// let res = test::call_service(&app, test::TestRequest::get().uri("/api/me").to_request()).await;
+    /// assert_eq!(res.status(), 400);
+    /// assert!(res.headers().contains_key("www-authenticate"));
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// # }).unwrap();
+    /// ```
     pub fn new() -> Self {
         Self::require(Requirement::none())
     }
 
-    /// Requires a valid token satisfying `requirement` (a scope, or a [`Requirement`]).
+    /// Requires a valid token satisfying `requirement` (a scope, or a [`Requirement`]); a
+    /// valid token that does not gets `403 insufficient_scope`, with a challenge naming the
+    /// scopes.
+    ///
+    /// ```
+    /// use actix_web::{test, web, App, HttpResponse};
+    /// use auth0_actix::{Protect, Requirement};
+    ///
+    /// # #[cfg(feature = "testing")]
+    /// # actix_web::rt::System::new().block_on(async {
+    /// # // Verifies nothing: every Bearer token is handed these claims.
+    /// # let auth0 = auth0_actix::testing::mock_auth0(serde_json::json!({"scope": "team:read"}));
+    /// let app = test::init_service(
+    ///     App::new()
+    ///         .app_data(auth0)
+    ///         .service(
+    ///             web::scope("/api/admin")
+    ///                 .wrap(Protect::require("admin:read"))
+    ///                 .route("/stats", web::get().to(HttpResponse::Ok)),
+    ///         )
+    ///         .service(
+    ///             web::scope("/api/team")
+    ///                 .wrap(Protect::require(Requirement::any(["team:read", "admin:read"])))
+    ///                 .route("/list", web::get().to(HttpResponse::Ok)),
+    ///         ),
+    /// )
+    /// .await;
+    /// // A token granting team:read (and nothing else):
+    /// let get = |uri| {
+    ///     test::TestRequest::get()
+    ///         .uri(uri)
+    ///         .insert_header(("Authorization", "Bearer team-read-token"))
+    ///         .to_request()
+    /// };
+    /// assert_eq!(test::call_service(&app, get("/api/team/list")).await.status(), 200);
+    /// let denied = test::call_service(&app, get("/api/admin/stats")).await;
+    /// assert_eq!(denied.status(), 403);
+    /// # let challenge = denied.headers().get("www-authenticate").unwrap().to_str().unwrap();
+    /// # assert!(challenge.contains(r#"scope="admin:read""#), "{challenge}");
+    /// # });
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When `requirement` is a `&str` or `String` that is empty or holds whitespace (see
+    /// [`Requirement::scope`]).
+    #[track_caller]
     pub fn require(requirement: impl Into<Requirement>) -> Self {
         Protect {
             requirement: Rc::new(requirement.into()),
