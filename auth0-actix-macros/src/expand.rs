@@ -37,15 +37,17 @@ pub(crate) fn require_auth(args: TokenStream, item: TokenStream) -> TokenStream 
 
 /// Parses and checks the annotated item: a free `async fn`, annotated only once.
 fn parse_handler(item: TokenStream) -> syn::Result<ItemFn> {
-    let not_a_fn = || {
-        syn::Error::new(
-            Span::call_site(),
-            "`#[require_auth]` can only be applied to an `async fn` request handler",
-        )
-    };
     let handler = match syn::parse2::<Item>(item) {
         Ok(Item::Fn(handler)) => handler,
-        Ok(_) | Err(_) => return Err(not_a_fn()),
+        Ok(_) => {
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "`#[require_auth]` can only be applied to an `async fn` request handler",
+            ))
+        }
+        // An item syn cannot parse (a syntax error in the handler): its own error, at the
+        // offending token, says more than "not a fn" at the attribute would.
+        Err(err) => return Err(err),
     };
 
     if let Some(receiver) = handler.sig.receiver() {
@@ -164,6 +166,32 @@ mod tests {
 
     fn expand_str(args: TokenStream, item: TokenStream) -> String {
         require_auth(args, item).to_string()
+    }
+
+    #[test]
+    fn a_syntax_error_is_reported_as_syn_sees_it() {
+        let item = quote!(
+            async fn handler() -> u8 {
+                let x = ;
+                x
+            }
+        );
+        let out = expand_str(quote!(), item.clone());
+        assert!(out.contains("expected an expression"), "{out}");
+        assert!(!out.contains("can only be applied"), "{out}");
+        // The item itself follows the error untouched.
+        assert!(out.ends_with(&item.to_string()), "{out}");
+        // A well-formed item that is not a function keeps the dedicated message.
+        let out = expand_str(
+            quote!(),
+            quote!(
+                struct Handler;
+            ),
+        );
+        assert!(
+            out.contains("can only be applied to an `async fn`"),
+            "{out}"
+        );
     }
 
     #[test]

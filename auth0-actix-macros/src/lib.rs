@@ -143,6 +143,19 @@ mod expand;
 /// visibility; because it is an item placed next to the handler, a handler *with scopes* must
 /// be a free function (in a module or a block), not an associated function in an `impl` block.
 ///
+/// # The `auth0_actix` dependency must keep its name
+///
+/// The generated code names the library by its absolute path, `::auth0_actix::…` (a
+/// procedural macro cannot learn under which name the crate using it depends on the
+/// library). So depend on it as `auth0-actix`, without `package = ` renaming; a renamed
+/// dependency fails with "cannot find `auth0_actix` in the crate root" at the attribute. If a
+/// rename cannot be avoided, make the name resolve again at the crate root:
+///
+/// ```text
+/// // Cargo.toml: my_auth = { package = "auth0-actix", version = "0.1" }
+/// extern crate my_auth as auth0_actix; // in lib.rs or main.rs
+/// ```
+///
 /// # Compile-time checks
 ///
 /// Scopes are validated against RFC 6749 §3.3 (printable ASCII except space, `"` and `\`),
@@ -152,7 +165,8 @@ mod expand;
 /// (`one_of(..)`: "did you mean `any(..)`?"), an empty `any()`/`all()`, a constant, a macro or
 /// a list inside `any`/`all` are errors. `grants` takes one of its three strings, once. The
 /// attribute must be applied once, to an `async fn` without a `self` receiver. Errors point at
-/// the offending token.
+/// the offending token; a handler with a syntax error gets the parser's own error there (next
+/// to the compiler's), not a complaint about the attribute.
 #[proc_macro_attribute]
 pub fn require_auth(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::require_auth(args.into(), item.into()).into()

@@ -36,6 +36,9 @@
 //! }
 //! ```
 //!
+//! [`#[require_auth]`](require_auth) expands to code that names `::auth0_actix`: depend on the
+//! crate under that name (no `package = ` rename; see the attribute's docs for a workaround).
+//!
 //! # A request's path through the crate
 //!
 //! ```text
@@ -116,6 +119,8 @@ mod verify;
 pub mod testing;
 
 pub use algorithm::{Algorithm, UnknownAlgorithm};
+// Its docs (inlined here) say why the dependency must keep the name `auth0_actix`: the expanded
+// code names `::auth0_actix`.
 pub use auth0_actix_macros::require_auth;
 pub use authorize::{Grants, Requirement};
 pub use challenge::Scheme;
