@@ -557,8 +557,14 @@ async fn a_removed_key_stops_verifying_once_the_cached_jwks_expires() {
     issuer.unpublish("key-1");
     api.advance(100);
     Api::assert_ok(&api.good(&issuer).await);
+    // The first use after the copy's lifetime is answered from it at once (no request waits on
+    // the issuer once the cache is warm) while the JWKS is fetched again in the background...
     api.advance(201);
-    assert_invalid_token(&api.good(&issuer).await, MISSING_KEY);
+    Api::assert_ok(&api.good(&issuer).await);
+    eventually("the background refetch", || fetches(&issuer) == (2, 2)).await;
+    // ...and once that lands, the removed key no longer verifies.
+    let reply = until_rejected(&api, || api.mint(issuer.token()).signed_with(&old).sign()).await;
+    assert_invalid_token(&reply, MISSING_KEY);
     // The key stays unknown: later tokens cause no refetch inside the cooldown.
     let jwks_fetches = issuer.jwks_fetches();
     assert_invalid_token(
@@ -567,6 +573,20 @@ async fn a_removed_key_stops_verifying_once_the_cached_jwks_expires() {
         MISSING_KEY,
     );
     assert_eq!(issuer.jwks_fetches(), jwks_fetches);
+}
+
+/// Sends a new token from `mint` every 2 ms until one is refused (for at most 10 s), and
+/// returns that reply: a change made in the background (a refresh landing) is observed, never
+/// slept on.
+async fn until_rejected(api: &Api, mint: impl Fn() -> String) -> Reply {
+    for _ in 0..5_000 {
+        let reply = api.bearer(&mint()).await;
+        if reply.status != 200 {
+            return reply;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    panic!("timed out waiting for a rejection");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -638,39 +658,60 @@ async fn an_issuer_outage_after_warm_up_is_bridged_by_the_last_good_keys() {
     api.advance(300);
     Api::assert_ok(&api.good(&issuer).await);
     assert_eq!(api.metrics().stale_served, 0);
-    // Past the TTL the refresh fails, and the last good copies keep serving.
+    // Past the TTL a request is answered from the expired copies at once, while it starts one
+    // background refresh of each; both fail.
     api.advance(301);
-    let mut stale = 0;
-    for _ in 0..3 {
+    Api::assert_ok(&api.good(&issuer).await);
+    eventually("both refreshes to fail", || {
+        api.metrics().fetch_failures == 2
+    })
+    .await;
+    assert_eq!(api.metrics().stale_served, 0, "nothing had failed yet");
+    // From then on the last good copies keep serving (counted and logged as stale), without
+    // asking the issuer again during the back-off (the unknown-kid cooldown, 30 s), so a
+    // hanging IdP cannot make requests wait, nor be asked once per request.
+    for round in 1..=3 {
         Api::assert_ok(&api.good(&issuer).await);
-        let now_stale = api.metrics().stale_served;
-        assert_eq!(now_stale, stale + 2, "discovery and JWKS served stale");
-        stale = now_stale;
+        assert_eq!(
+            api.metrics().stale_served,
+            2 * round,
+            "discovery and JWKS stale"
+        );
     }
-    // Only the first request tried the issuer: after a failed refresh the copies are served at
-    // once for the back-off (the unknown-kid cooldown, 30 s), so a hanging IdP cannot make
-    // every request wait for its timeout.
-    assert_eq!(api.metrics().fetch_failures, 2);
+    assert_eq!(fetches(&issuer), (2, 2));
+    // After the back-off one request retries both, in the background again.
     api.advance(31);
     Api::assert_ok(&api.good(&issuer).await);
-    assert_eq!(
-        api.metrics().fetch_failures,
-        4,
-        "one retry per document after the back-off"
-    );
-    stale = api.metrics().stale_served;
-    // The issuer recovers: after the back-off the next request fetches fresh copies and stale
-    // serving stops.
+    eventually("one retry per document", || {
+        api.metrics().fetch_failures == 4
+    })
+    .await;
+    assert_eq!(fetches(&issuer), (3, 3));
+    // The issuer recovers: after the back-off the next request starts the refreshes, which
+    // land fresh copies; stale serving stops.
     issuer.set_failing(false);
     api.advance(31);
-    let before = fetches(&issuer);
     Api::assert_ok(&api.good(&issuer).await);
-    assert_eq!(fetches(&issuer), (before.0 + 1, before.1 + 1));
+    eventually("the refreshes to reach the issuer", || {
+        fetches(&issuer) == (4, 4)
+    })
+    .await;
+    let mut stale = api.metrics().stale_served;
+    for _ in 0..5_000 {
+        Api::assert_ok(&api.good(&issuer).await);
+        let now_stale = api.metrics().stale_served;
+        if now_stale == stale {
+            break;
+        }
+        stale = now_stale;
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
     for _ in 0..3 {
         Api::assert_ok(&api.good(&issuer).await);
     }
     assert_eq!(api.metrics().stale_served, stale);
-    assert_eq!(fetches(&issuer), (before.0 + 1, before.1 + 1));
+    assert_eq!(fetches(&issuer), (4, 4));
+    assert_eq!(api.metrics().fetch_failures, 4);
 }
 
 #[tokio::test]
@@ -699,15 +740,22 @@ async fn past_max_stale_an_outage_fails_closed_and_recovers() {
 #[tokio::test]
 async fn past_max_stale_a_jwks_outage_names_the_jwks() {
     let gated = GatedIssuer::start();
+    // Discovery lives an hour, the JWKS 10 minutes and then 60 s more at most.
+    gated.jwks().set_cache_control("max-age=600");
     let api = Api::start(
         gated
             .builder()
-            .cache_ttl(Duration::from_secs(600))
+            .cache_ttl(Duration::from_secs(3600))
             .max_stale(Duration::from_secs(60)),
     );
     Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     gated.jwks().set_failing(true);
     api.advance(660);
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    eventually("the JWKS refresh to fail", || {
+        api.metrics().fetch_failures == 1
+    })
+    .await;
     Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     assert_eq!(api.metrics().stale_served, 1, "only the JWKS was stale");
     api.advance(1);
@@ -717,6 +765,7 @@ async fn past_max_stale_a_jwks_outage_names_the_jwks() {
     );
     gated.jwks().set_failing(false);
     Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    assert_eq!(gated.discovery().requests(), 1);
 }
 
 #[tokio::test]
@@ -823,6 +872,113 @@ async fn a_refresh_ahead_never_makes_a_request_wait_and_extends_the_lifetime() {
 }
 
 #[tokio::test]
+async fn past_its_lifetime_a_copy_is_served_at_once_while_one_refresh_runs() {
+    let gated = GatedIssuer::start();
+    gated.discovery().set_cache_control("max-age=600");
+    gated.jwks().set_cache_control("max-age=300");
+    let api = Api::start(gated.builder().cache_ttl(Duration::from_secs(600)));
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    // Nobody used the JWKS between 80 % and 100 % of its lifetime: it expired. The issuer now
+    // holds every JWKS request (and has published a new key), and still the next requests are
+    // answered at once, from the expired copy.
+    gated.jwks().hold();
+    let next = SigningKey::generate("gated-key-2", Algorithm::RS256);
+    gated.publish(&next);
+    api.advance(301);
+    for _ in 0..5 {
+        let reply = tokio::time::timeout(
+            Duration::from_secs(10),
+            api.bearer(&api.mint(gated.token()).sign()),
+        )
+        .await
+        .expect("a request does not wait for the refresh of an expired copy");
+        Api::assert_ok(&reply);
+    }
+    eventually("the background refresh to reach the issuer", || {
+        gated.jwks().requests() == 2
+    })
+    .await;
+    let m = api.metrics();
+    assert_eq!(
+        (m.background_refreshes, m.cache_misses, m.stale_served),
+        (1, 2, 0),
+        "one refresh; only the cold start missed; nothing failed"
+    );
+    // It lands: a token of the new key verifies (joining the refresh if it is still in
+    // flight) without a fetch of its own, and the copy lives 300 s from its landing (with no
+    // refresh due before 80 % of that).
+    gated.jwks().release();
+    Api::assert_ok(
+        &api.bearer(&api.mint(gated.token()).signed_with(&next).sign())
+            .await,
+    );
+    assert_eq!(gated.jwks().requests(), 2);
+    assert_eq!(api.metrics().unknown_kid_refetches, 0);
+    api.advance(239);
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    assert_eq!(gated.jwks().requests(), 2);
+}
+
+#[tokio::test]
+async fn with_nothing_to_serve_a_hanging_issuer_costs_one_timeout_per_back_off() {
+    let gated = GatedIssuer::start();
+    let api = Api::start(
+        gated
+            .builder()
+            .http_timeout(Duration::from_millis(300))
+            .unknown_kid_cooldown(Duration::from_secs(30)),
+    );
+    let timed_out = "Failed to fetch OIDC discovery metadata: request timed out";
+    // Cold start against an issuer that accepts connections and never answers: the first
+    // request waits for the fetch's timeout.
+    gated.discovery().hold();
+    assert_invalid_token(
+        &api.bearer(&api.mint(gated.token()).sign()).await,
+        timed_out,
+    );
+    assert_eq!(gated.discovery().requests(), 1);
+    // For the back-off, a flood gets the same answer at once: no request reaches the issuer,
+    // so none waits for a timeout.
+    let flood = (0..200).map(|_| api.mint(gated.token()).sign()).collect();
+    for reply in api.bearer_all(flood).await {
+        assert_invalid_token(&reply, timed_out);
+    }
+    assert_eq!(gated.discovery().requests(), 1);
+    assert_eq!(api.metrics().discovery_fetches, 1);
+    // warm_up always tries (and times out, as the issuer still hangs).
+    let err = api.auth0.warm_up().await.unwrap_err();
+    assert_eq!(err.description(), timed_out);
+    assert_eq!(gated.discovery().requests(), 2);
+    // After the back-off the next request tries again; the issuer answers now.
+    gated.discovery().release();
+    api.advance(29);
+    assert_invalid_token(
+        &api.bearer(&api.mint(gated.token()).sign()).await,
+        timed_out,
+    );
+    api.advance(1);
+    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    assert_eq!(gated.discovery().requests(), 3);
+}
+
+#[tokio::test]
+async fn a_fast_failure_is_not_remembered_the_next_request_tries_again() {
+    // As the reference: an error status (or a refused connection) costs no wait, so nothing is
+    // remembered and the API recovers with the issuer, at once.
+    let (issuer, api) = local(|b| b);
+    issuer.set_failing(true);
+    for _ in 0..3 {
+        assert_invalid_token(
+            &api.good(&issuer).await,
+            "Failed to fetch OIDC discovery metadata: HTTP status 503",
+        );
+    }
+    assert_eq!(fetches(&issuer), (3, 0));
+    issuer.set_failing(false);
+    Api::assert_ok(&api.good(&issuer).await);
+}
+
+#[tokio::test]
 async fn a_failed_refresh_ahead_keeps_the_copy_and_retries_after_the_cooldown() {
     let gated = GatedIssuer::start();
     gated.discovery().set_cache_control("max-age=600");
@@ -861,7 +1017,8 @@ async fn a_failed_refresh_ahead_keeps_the_copy_and_retries_after_the_cooldown() 
 // ---------------------------------------------------------------------------------------------
 // TTLs (behaviour.md §2.3; min/max clamp) and the LRU bound
 
-/// Observes a document lifetime: reused at half of it, refetched just after it.
+/// Observes a document lifetime: reused at half of it, refetched (in the background, the
+/// request being answered from the expired copy) on the first use just after it.
 async fn assert_lifetime(cache_control: Option<&str>, lifetime: u64) {
     let (issuer, api) = local(|b| {
         b.cache_min_ttl(Duration::from_secs(60))
@@ -879,11 +1036,11 @@ async fn assert_lifetime(cache_control: Option<&str>, lifetime: u64) {
     );
     api.advance(lifetime - lifetime / 2 + 1);
     Api::assert_ok(&api.good(&issuer).await);
-    assert_eq!(
-        fetches(&issuer),
-        (2, 2),
-        "{cache_control:?}: refetched after {lifetime} s"
-    );
+    eventually(
+        &format!("{cache_control:?}: refetched after {lifetime} s"),
+        || fetches(&issuer) == (2, 2),
+    )
+    .await;
 }
 
 #[tokio::test]

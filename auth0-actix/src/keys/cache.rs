@@ -4,8 +4,14 @@
 //! - single flight (D13): concurrent fetches of one key share one request and its result. A
 //!   caller either joins the flight in progress, or starts one (if its gate allows), or finds a
 //!   recent enough copy; a caller the gate refuses touches no flight at all;
-//! - freshness: `min_ttl ≤ max-age ≤ max_ttl`, with a refresh started ahead of expiry;
-//! - stale-if-error (D12): an expired copy stays servable for `max_stale` when refreshing fails;
+//! - freshness: `min_ttl ≤ max-age ≤ max_ttl`, with a refresh started in the background ahead
+//!   of expiry, or on the first use after it: a copy within `max_stale` past its lifetime is
+//!   served at once while one background refresh runs, so no request waits on the network once
+//!   the cache is warm (a copy with a zero lifetime, e.g. `cache_ttl(0)`, is refetched first);
+//! - stale-if-error (D12): an expired copy stays servable for `max_stale` when refreshing fails,
+//!   and a failed refresh is retried only after the back-off;
+//! - negative caching of slow failures: after a fetch timed out, callers with nothing to serve
+//!   get that failure at once for the back-off instead of each waiting for a timeout;
 //! - least-recently-used eviction when full (per-issuer caches stay bounded).
 //!
 //! Locks are never held across an await; a hit takes one read lock and clones an `Arc`.
@@ -35,6 +41,9 @@ pub(crate) struct Policy {
     pub(crate) refresh_ahead: f64,
     pub(crate) max_stale: Duration,
     pub(crate) max_entries: usize,
+    /// After a failed refresh, how long the copy is served without trying again; after a timed
+    /// out fetch, how long callers without a copy get its failure at once.
+    pub(crate) backoff: Duration,
 }
 
 impl Policy {
@@ -49,24 +58,31 @@ struct Entry<V> {
     value: Arc<V>,
     fetched: u64,
     fresh_until: u64,
+    /// When the next refresh is due: ahead of expiry, or the end of a failed refresh's back-off.
     refresh_at: AtomicU64,
     last_used: AtomicU64,
+    /// A refresh is in flight (set by the one caller told to start it).
     refreshing: AtomicBool,
+    /// The last refresh failed.
+    failed: AtomicBool,
 }
 
 /// What a lookup found.
+#[derive(Debug)]
 pub(crate) enum Hit<V> {
-    /// A fresh copy; `refresh` is true for exactly one caller once it is time to refresh ahead.
-    Fresh {
+    /// A copy to serve at once: fresh, or expired but within `max_stale` (being refreshed in the
+    /// background, or backing off after a failed refresh). `refresh`: this caller must start
+    /// the background refresh (true for one caller at a time, once it is due). `stale`: it is
+    /// expired and its last refresh failed (stale-if-error, D12).
+    Serve {
         value: Arc<V>,
         refresh: bool,
+        stale: bool,
     },
-    /// An expired copy, whether it may still be served if a refresh fails, and whether a
-    /// refresh failed recently (then the copy is served at once, without trying again).
+    /// Expired, to be fetched before use: past `max_stale` (`fallback` is `None`), or a copy
+    /// with a zero lifetime, which `fallback` may replace if the fetch fails.
     Expired {
-        value: Arc<V>,
-        servable: bool,
-        backing_off: bool,
+        fallback: Option<Arc<V>>,
     },
     Miss,
 }
@@ -125,13 +141,17 @@ impl<V: SameAs> Leader<V> {
     }
 
     /// Stores a fetched value (with its server's `max-age`) in `cache` and hands the outcome to
-    /// every waiter; a failure is handed on and stores nothing.
+    /// every waiter. A failure stores nothing, and a cached copy starts its back-off (see
+    /// [`Cache::refresh_failed`]) before any waiter hears of it.
     pub(crate) fn finish(
         self,
         cache: &Cache<V>,
         fetched: Result<(V, Option<Duration>), String>,
     ) -> Result<Arc<V>, String> {
         let outcome = fetched.map(|(value, max_age)| cache.insert(&self.key, value, max_age));
+        if outcome.is_err() {
+            cache.refresh_failed(&self.key);
+        }
         self.outcome.send_replace(Some(outcome.clone()));
         outcome
     }
@@ -156,6 +176,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) struct Cache<V> {
     entries: RwLock<HashMap<String, Entry<V>>>,
     flights: Arc<Flights<V>>,
+    /// Recent timed-out fetches by key: when (clock milliseconds), and why.
+    failures: Mutex<HashMap<String, (u64, String)>>,
     policy: Policy,
     clock: Arc<dyn Clock>,
     /// Bumped after every insert of a new or changed value, once it is visible to lookups.
@@ -171,6 +193,7 @@ impl<V: SameAs> Cache<V> {
         Cache {
             entries: RwLock::new(HashMap::new()),
             flights: Arc::new(Mutex::new(HashMap::new())),
+            failures: Mutex::new(HashMap::new()),
             policy,
             clock,
             generation: AtomicU64::new(0),
@@ -188,23 +211,26 @@ impl<V: SameAs> Cache<V> {
             return Hit::Miss;
         };
         entry.last_used.store(now, Ordering::Relaxed);
-        if now < entry.fresh_until {
-            let refresh = now >= entry.refresh_at.load(Ordering::Relaxed)
-                && !entry.refreshing.swap(true, Ordering::AcqRel);
-            return Hit::Fresh {
-                value: entry.value.clone(),
-                refresh,
+        let fresh = now < entry.fresh_until;
+        let servable = fresh
+            || now
+                <= entry
+                    .fresh_until
+                    .saturating_add(ms_of(self.policy.max_stale));
+        if !servable {
+            return Hit::Expired { fallback: None };
+        }
+        let due = now >= entry.refresh_at.load(Ordering::Relaxed);
+        if !fresh && due && entry.fresh_until == entry.fetched {
+            // No lifetime at all: never reused without trying a fetch first.
+            return Hit::Expired {
+                fallback: Some(entry.value.clone()),
             };
         }
-        let servable = now
-            <= entry
-                .fresh_until
-                .saturating_add(ms_of(self.policy.max_stale));
-        let backing_off = servable && now < entry.refresh_at.load(Ordering::Relaxed);
-        Hit::Expired {
+        Hit::Serve {
             value: entry.value.clone(),
-            servable,
-            backing_off,
+            refresh: due && !entry.refreshing.swap(true, Ordering::AcqRel),
+            stale: !fresh && entry.failed.load(Ordering::Acquire),
         }
     }
 
@@ -219,16 +245,58 @@ impl<V: SameAs> Cache<V> {
         self.now()
     }
 
-    /// After a failed background refresh: try again no sooner than `retry_in`.
-    pub(crate) fn refresh_failed(&self, key: &str, retry_in: Duration) {
+    /// After a failed fetch: a cached copy is marked as failed (it counts as stale once expired)
+    /// and is not refreshed again for the back-off (nor before its refresh was due anyway).
+    pub(crate) fn refresh_failed(&self, key: &str) {
+        self.refresh_done(key, true);
+    }
+
+    /// After a refresh that could not start (no runtime): the next lookup may try again.
+    pub(crate) fn refresh_skipped(&self, key: &str) {
+        self.refresh_done(key, false);
+    }
+
+    fn refresh_done(&self, key: &str, failed: bool) {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         if let Some(entry) = entries.get(key) {
-            entry.refresh_at.store(
-                self.now().saturating_add(ms_of(retry_in)),
-                Ordering::Relaxed,
-            );
+            if failed {
+                entry.failed.store(true, Ordering::Release);
+                entry.refresh_at.fetch_max(
+                    self.now().saturating_add(ms_of(self.policy.backoff)),
+                    Ordering::Relaxed,
+                );
+            }
             entry.refreshing.store(false, Ordering::Release);
         }
+    }
+
+    /// Remembers that fetching `key` timed out with `reason`, for [`recent_failure`].
+    ///
+    /// [`recent_failure`]: Cache::recent_failure
+    pub(crate) fn timed_out(&self, key: &str, reason: &str) {
+        let now = self.now();
+        let backoff = ms_of(self.policy.backoff);
+        let mut failures = lock(&self.failures);
+        failures.retain(|_, (at, _)| now < at.saturating_add(backoff));
+        if failures.len() >= self.policy.max_entries && !failures.contains_key(key) {
+            if let Some(oldest) = failures
+                .iter()
+                .min_by_key(|(_, (at, _))| *at)
+                .map(|(k, _)| k.clone())
+            {
+                failures.remove(&oldest);
+            }
+        }
+        failures.insert(key.to_owned(), (now, reason.to_owned()));
+    }
+
+    /// Why fetching `key` timed out, if it did less than the back-off ago (and nothing was
+    /// stored since).
+    pub(crate) fn recent_failure(&self, key: &str) -> Option<String> {
+        let now = self.now();
+        let failures = lock(&self.failures);
+        let (at, reason) = failures.get(key)?;
+        (now < at.saturating_add(ms_of(self.policy.backoff))).then(|| reason.clone())
     }
 
     /// How a fetch of `key` begins for this caller: it joins the flight in progress if there is
@@ -278,7 +346,7 @@ impl<V: SameAs> Cache<V> {
     fn insert(&self, key: &str, value: V, max_age: Option<Duration>) -> Arc<V> {
         let now = self.now();
         let ttl = ms_of(self.policy.ttl(max_age));
-        let refresh_at = now + (ttl as f64 * self.policy.refresh_ahead) as u64;
+        let refresh_at = now.saturating_add((ttl as f64 * self.policy.refresh_ahead) as u64);
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         let (value, changed) = match entries.get(key) {
             Some(old) if old.value.same_as(&value) => (old.value.clone(), false),
@@ -306,9 +374,11 @@ impl<V: SameAs> Cache<V> {
                 refresh_at: AtomicU64::new(refresh_at),
                 last_used: AtomicU64::new(now),
                 refreshing: AtomicBool::new(false),
+                failed: AtomicBool::new(false),
             },
         );
         drop(entries);
+        lock(&self.failures).remove(key);
         if changed {
             self.generation.fetch_add(1, Ordering::Release);
         }
@@ -336,6 +406,7 @@ mod tests {
             refresh_ahead: 0.8,
             max_stale: Duration::from_secs(3600),
             max_entries,
+            backoff: Duration::from_secs(30),
         }
     }
 
@@ -441,6 +512,107 @@ mod tests {
         assert_eq!(cache.generation(), 3);
     }
 
+    /// A clock the test moves (milliseconds).
+    struct TestClock(AtomicU64);
+
+    impl Clock for TestClock {
+        fn now(&self) -> Duration {
+            Duration::from_millis(self.0.load(Ordering::SeqCst))
+        }
+    }
+
+    fn at(clock: &TestClock, ms: u64) {
+        clock.0.store(ms, Ordering::SeqCst);
+    }
+
+    /// (refresh, stale) of a `Serve`, or a panic.
+    fn served(hit: Hit<u32>) -> (bool, bool) {
+        match hit {
+            Hit::Serve { refresh, stale, .. } => (refresh, stale),
+            other => panic!("expected Serve, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn expired_copies_are_served_while_refreshing_and_stale_once_a_refresh_failed() {
+        let clock = Arc::new(TestClock(AtomicU64::new(1_000_000)));
+        let cache = Cache::<u32>::new(policy(10), clock.clone());
+        let ten_seconds = Some(Duration::from_secs(10));
+        fetch(&cache, "k", || async { Ok((1, ten_seconds)) })
+            .await
+            .unwrap();
+        at(&clock, 1_005_000);
+        assert_eq!(served(cache.lookup("k")), (false, false));
+        // At 80 % one caller is told to refresh, the others are not.
+        at(&clock, 1_008_000);
+        assert_eq!(served(cache.lookup("k")), (true, false));
+        assert_eq!(served(cache.lookup("k")), (false, false));
+        // That refresh fails: no new one for the back-off (30 s), and once expired the copy is
+        // served as stale.
+        cache.refresh_failed("k");
+        assert_eq!(served(cache.lookup("k")), (false, false));
+        at(&clock, 1_011_000);
+        assert_eq!(served(cache.lookup("k")), (false, true));
+        at(&clock, 1_038_000);
+        assert_eq!(served(cache.lookup("k")), (true, true));
+        // Past max_stale (1 h after expiry) it must be fetched first, with no fallback.
+        at(&clock, 1_010_000 + 3_600_000);
+        assert!(matches!(cache.lookup("k"), Hit::Serve { .. }));
+        at(&clock, 1_010_001 + 3_600_000);
+        assert!(matches!(cache.lookup("k"), Hit::Expired { fallback: None }));
+
+        // Expired without any failure: served (not stale) while one refresh runs.
+        fetch(&cache, "e", || async { Ok((2, ten_seconds)) })
+            .await
+            .unwrap();
+        at(&clock, 1_010_002 + 3_600_000 + 10_000);
+        assert_eq!(served(cache.lookup("e")), (true, false));
+        assert_eq!(served(cache.lookup("e")), (false, false));
+    }
+
+    #[tokio::test]
+    async fn a_copy_without_lifetime_is_refetched_before_use_unless_backing_off() {
+        let clock = Arc::new(TestClock(AtomicU64::new(1_000_000)));
+        let cache = Cache::<u32>::new(policy(10), clock.clone());
+        fetch(&cache, "z", || async { Ok((1, Some(Duration::ZERO))) })
+            .await
+            .unwrap();
+        assert!(matches!(cache.lookup("z"), Hit::Expired { fallback: Some(v) } if *v == 1));
+        cache.refresh_failed("z");
+        assert_eq!(served(cache.lookup("z")), (false, true));
+        at(&clock, 1_030_000);
+        assert!(matches!(
+            cache.lookup("z"),
+            Hit::Expired { fallback: Some(_) }
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_timed_out_fetch_is_remembered_for_the_back_off_or_until_a_store() {
+        let clock = Arc::new(TestClock(AtomicU64::new(1_000_000)));
+        let cache = Cache::<u32>::new(policy(10), clock.clone());
+        cache.timed_out("k", "request timed out");
+        assert_eq!(
+            cache.recent_failure("k").as_deref(),
+            Some("request timed out")
+        );
+        assert_eq!(cache.recent_failure("other"), None);
+        at(&clock, 1_029_999);
+        assert!(cache.recent_failure("k").is_some());
+        at(&clock, 1_030_000);
+        assert_eq!(cache.recent_failure("k"), None);
+        cache.timed_out("k", "request timed out");
+        fetch(&cache, "k", || async { Ok((1, None)) })
+            .await
+            .unwrap();
+        assert_eq!(cache.recent_failure("k"), None);
+        // Bounded like the entries.
+        for i in 0..20 {
+            cache.timed_out(&format!("key-{i}"), "request timed out");
+        }
+        assert!(lock(&cache.failures).len() <= 10);
+    }
+
     #[test]
     fn ttl_is_clamped() {
         let p = Policy {
@@ -470,7 +642,7 @@ mod tests {
             .unwrap();
         assert!(matches!(
             cache.lookup("k"),
-            Hit::Expired { servable: true, .. }
+            Hit::Expired { fallback: Some(v) } if *v == 1
         ));
     }
 
@@ -494,7 +666,7 @@ mod tests {
             .await
             .unwrap();
         assert!(matches!(cache.lookup("b"), Hit::Miss));
-        assert!(matches!(cache.lookup("a"), Hit::Fresh { .. }));
-        assert!(matches!(cache.lookup("c"), Hit::Fresh { .. }));
+        assert!(matches!(cache.lookup("a"), Hit::Serve { stale: false, .. }));
+        assert!(matches!(cache.lookup("c"), Hit::Serve { stale: false, .. }));
     }
 }

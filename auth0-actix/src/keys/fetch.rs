@@ -229,13 +229,36 @@ fn check_url(url: &str, allow_http_loopback: bool) -> Result<(), String> {
     }
 }
 
+/// Why a fetch failed.
+#[derive(Debug)]
+pub(crate) struct FetchError {
+    /// A short reason fit for an `error_description` (no internals beyond the status).
+    pub(crate) reason: String,
+    /// The fetch ran into a timeout (connect or total): it cost its caller the full wait.
+    pub(crate) timed_out: bool,
+}
+
+impl From<String> for FetchError {
+    fn from(reason: String) -> Self {
+        FetchError {
+            reason,
+            timed_out: false,
+        }
+    }
+}
+
+impl From<&str> for FetchError {
+    fn from(reason: &str) -> Self {
+        reason.to_owned().into()
+    }
+}
+
 /// GETs `url`, insisting on a 2xx status and a body of at most [`MAX_DOCUMENT_BYTES`].
-/// The error is a short reason fit for an `error_description` (no internals beyond the status).
 pub(crate) async fn get(
     client: &reqwest::Client,
     url: &str,
     allow_http_loopback: bool,
-) -> Result<Fetched, String> {
+) -> Result<Fetched, FetchError> {
     check_url(url, allow_http_loopback)?;
     let mut res = client
         .get(url)
@@ -244,18 +267,22 @@ pub(crate) async fn get(
         .await
         .map_err(|e| {
             tracing::warn!(target: "auth0_actix", url, error = %e, "fetch failed");
-            if e.is_timeout() {
-                "request timed out".to_owned()
+            let reason = if e.is_timeout() {
+                "request timed out"
             } else if e.is_connect() {
-                "connection failed".to_owned()
+                "connection failed"
             } else {
-                "request failed".to_owned()
+                "request failed"
+            };
+            FetchError {
+                reason: reason.to_owned(),
+                timed_out: e.is_timeout(),
             }
         })?;
     let status = res.status();
     if !status.is_success() {
         tracing::warn!(target: "auth0_actix", url, %status, "fetch answered with an error status");
-        return Err(format!("HTTP status {}", status.as_u16()));
+        return Err(format!("HTTP status {}", status.as_u16()).into());
     }
     if res
         .content_length()
@@ -271,7 +298,10 @@ pub(crate) async fn get(
     let mut body = Vec::new();
     while let Some(chunk) = res.chunk().await.map_err(|e| {
         tracing::warn!(target: "auth0_actix", url, error = %e, "reading the body failed");
-        "reading the response failed".to_owned()
+        FetchError {
+            reason: "reading the response failed".to_owned(),
+            timed_out: e.is_timeout(),
+        }
     })? {
         if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
             return Err("document larger than 1 MiB".into());
@@ -496,6 +526,7 @@ mod tls_tests {
             get(&client, &system.discovery_url(), false)
                 .await
                 .err()
+                .map(|e| e.reason)
                 .as_deref(),
             Some("connection failed")
         );

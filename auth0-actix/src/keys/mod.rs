@@ -118,6 +118,7 @@ impl KeyStore {
             refresh_ahead: 0.8,
             max_stale: s.max_stale,
             max_entries: s.cache_max_entries.max(1),
+            backoff: s.kid_cooldown,
         };
         Ok(KeyStore(Arc::new(Inner {
             client: fetch::client(&s)?,
@@ -149,12 +150,12 @@ impl KeyStore {
 
     /// The discovery document of `issuer` (normalised, ending in `/`).
     pub(crate) async fn discovery(&self, issuer: &str) -> Result<Arc<Discovery>, String> {
-        get::<Discovery>(&self.0, issuer).await
+        get::<Discovery>(&self.0, issuer, Caller::Request).await
     }
 
     /// The key set published at `jwks_uri`.
     pub(crate) async fn jwks(&self, jwks_uri: &str) -> Result<Arc<KeySet>, String> {
-        get::<KeySet>(&self.0, jwks_uri).await
+        get::<KeySet>(&self.0, jwks_uri, Caller::Request).await
     }
 
     /// A newer copy of the key set than `seen`, which lacks a token's `kid`: one cached since
@@ -203,65 +204,97 @@ impl KeyStore {
 
     /// Fetches discovery and the JWKS of `issuer` now.
     pub(crate) async fn warm_up(&self, issuer: &str) -> Result<(), AuthError> {
-        let doc = self.discovery(issuer).await.map_err(|e| {
-            AuthError::invalid_token(format!("Failed to fetch OIDC discovery metadata: {e}"))
-        })?;
+        let doc = get::<Discovery>(&self.0, issuer, Caller::WarmUp)
+            .await
+            .map_err(|e| {
+                AuthError::invalid_token(format!("Failed to fetch OIDC discovery metadata: {e}"))
+            })?;
         let uri = doc.jwks_uri.as_deref().ok_or_else(|| {
             AuthError::invalid_token("Discovery metadata missing 'jwks_uri' field")
         })?;
-        self.jwks(uri)
+        get::<KeySet>(&self.0, uri, Caller::WarmUp)
             .await
             .map_err(|e| AuthError::invalid_token(format!("Failed to fetch JWKS: {e}")))?;
         Ok(())
     }
 }
 
-async fn get<D: Document>(inner: &Arc<Inner>, key: &str) -> Result<Arc<D>, String> {
-    match D::cache(inner).lookup(key) {
-        Hit::Fresh { value, refresh } => {
-            Counters::inc(&inner.counters.cache_hits);
-            tracing::trace!(target: "auth0_actix", document = D::NAME, key, "cache hit");
+/// Who looks a document up.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Request,
+    /// `Auth0::warm_up`: always tries the issuer, even right after a timed-out fetch.
+    WarmUp,
+}
+
+async fn get<D: Document>(inner: &Arc<Inner>, key: &str, caller: Caller) -> Result<Arc<D>, String> {
+    const TOO_OLD: &str = " (and the cached copy is too old to serve)";
+    let cache = D::cache(inner);
+    match cache.lookup(key) {
+        Hit::Serve {
+            value,
+            refresh,
+            stale,
+        } => {
+            if stale {
+                // A refresh failed: serve the last good copy (stale-if-error, D12). Retries wait
+                // for the back-off, so a hanging IdP costs one wait per back-off, not one per
+                // request; and never a request's wait.
+                Counters::inc(&inner.counters.stale_served);
+                tracing::debug!(target: "auth0_actix", document = D::NAME, key,
+                    "serving the last good copy (stale-if-error)");
+            } else {
+                Counters::inc(&inner.counters.cache_hits);
+                tracing::trace!(target: "auth0_actix", document = D::NAME, key, "cache hit");
+            }
             if refresh {
                 refresh_in_background::<D>(inner.clone(), key.to_owned());
             }
             Ok(value)
         }
-        Hit::Expired {
-            value,
-            backing_off: true,
-            ..
-        } => {
-            // A refresh failed moments ago: serve the last good copy without waiting on the
-            // issuer again, so a hanging IdP costs one wait per back-off, not one per request.
-            Counters::inc(&inner.counters.stale_served);
-            tracing::debug!(target: "auth0_actix", document = D::NAME, key,
-                "serving the last good copy during the refresh back-off");
-            Ok(value)
-        }
-        Hit::Expired {
-            value, servable, ..
-        } => {
+        Hit::Expired { fallback } => {
             Counters::inc(&inner.counters.cache_misses);
             tracing::debug!(target: "auth0_actix", document = D::NAME, key, "cache entry expired");
+            let Some(last_good) = fallback else {
+                return fetch_unless_timed_out::<D>(inner, key, caller)
+                    .await
+                    .map_err(|e| format!("{e}{TOO_OLD}"));
+            };
             match fetch_now::<D>(inner, key).await {
                 Ok(fresh) => Ok(fresh),
-                Err(e) if servable => {
+                Err(e) => {
                     Counters::inc(&inner.counters.stale_served);
-                    D::cache(inner).refresh_failed(key, inner.kid_cooldown);
+                    cache.refresh_failed(key);
                     tracing::warn!(target: "auth0_actix", document = D::NAME, key, error = %e,
                         "refresh failed: serving the last good copy (stale-if-error); next try \
                          after the back-off");
-                    Ok(value)
+                    Ok(last_good)
                 }
-                Err(e) => Err(format!("{e} (and the cached copy is too old to serve)")),
             }
         }
         Hit::Miss => {
             Counters::inc(&inner.counters.cache_misses);
             tracing::debug!(target: "auth0_actix", document = D::NAME, key, "cache miss");
-            fetch_now::<D>(inner, key).await
+            fetch_unless_timed_out::<D>(inner, key, caller).await
         }
     }
+}
+
+/// With nothing to serve: the failure of a fetch that timed out less than the back-off ago,
+/// at once (a flood of requests during an outage is not a flood of timeouts), else a fetch.
+async fn fetch_unless_timed_out<D: Document>(
+    inner: &Arc<Inner>,
+    key: &str,
+    caller: Caller,
+) -> Result<Arc<D>, String> {
+    if caller == Caller::Request {
+        if let Some(reason) = D::cache(inner).recent_failure(key) {
+            tracing::debug!(target: "auth0_actix", document = D::NAME, key,
+                "the last fetch timed out: failing at once until the back-off ends");
+            return Err(reason);
+        }
+    }
+    fetch_now::<D>(inner, key).await
 }
 
 /// Fetches `key` now, or joins the fetch in flight.
@@ -304,27 +337,36 @@ async fn run_flight<D: Document>(inner: Arc<Inner>, leader: Leader<D>) {
     Counters::inc(D::fetch_counter(&inner));
     let fetched = match fetch::get(&inner.client, &D::url(key), inner.allow_http).await {
         Ok(fetched) => D::parse(&inner, &fetched.body).map(|doc| (doc, fetched.max_age)),
-        Err(e) => Err(e),
+        Err(e) => {
+            if e.timed_out {
+                D::cache(&inner).timed_out(key, &e.reason);
+            }
+            Err(e.reason)
+        }
     };
-    match &fetched {
-        Ok(_) => tracing::debug!(target: "auth0_actix", document = D::NAME, key, "fetched"),
-        Err(_) => Counters::inc(&inner.counters.fetch_failures),
+    if fetched.is_ok() {
+        tracing::debug!(target: "auth0_actix", document = D::NAME, key, "fetched");
     }
-    let _ = leader.finish(D::cache(&inner), fetched);
+    // Counted once the outcome is stored and handed on.
+    if leader.finish(D::cache(&inner), fetched).is_err() {
+        Counters::inc(&inner.counters.fetch_failures);
+    }
 }
 
-/// Starts a refresh without making the request wait; no-op outside a Tokio runtime.
+/// Starts a refresh without making the request wait (ahead of expiry, or of an expired copy
+/// being served meanwhile); no-op outside a Tokio runtime.
 fn refresh_in_background<D: Document>(inner: Arc<Inner>, key: String) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        D::cache(&inner).refresh_failed(&key, Duration::ZERO);
+        D::cache(&inner).refresh_skipped(&key);
         return;
     };
     Counters::inc(&inner.counters.background_refreshes);
     runtime.spawn(async move {
         if let Err(e) = fetch_now::<D>(&inner, &key).await {
             tracing::warn!(target: "auth0_actix", document = D::NAME, key, error = %e,
-                "background refresh failed; the cached copy stays until it expires");
-            D::cache(&inner).refresh_failed(&key, inner.kid_cooldown);
+                "background refresh failed: the cached copy keeps serving (up to max_stale past \
+                 its lifetime); next try after the back-off");
+            D::cache(&inner).refresh_failed(&key);
         }
     });
 }
