@@ -184,10 +184,80 @@ fn test_verify_access_token_fail_no_audience_config() {
 fn test_cache_config_validation() {
     assert!(matches!(
         offline().cache_max_entries(0).build(),
-        Err(ConfigError::Invalid { setting, .. }) if setting == "cache_max_entries"
+        Err(ConfigError::Invalid { setting, .. })
+            if setting == "cache_max_entries (AUTH0_CACHE_MAX_ENTRIES)"
     ));
     assert!(offline().cache_max_entries(1).build().is_ok());
+    // As the reference: a TTL of 0 is accepted and means no reuse (tests/discovery.rs).
     assert!(offline().cache_ttl(Duration::ZERO).build().is_ok());
+}
+
+/// The setting and the reason of a rejected build.
+fn invalid(builder: Auth0Builder) -> (String, String) {
+    match builder.build() {
+        Err(ConfigError::Invalid { setting, reason }) => (setting, reason),
+        other => panic!("expected an invalid setting, got {other:?}"),
+    }
+}
+
+#[test]
+fn time_settings_outside_their_range_are_rejected_naming_the_range() {
+    // One day at most for the proof windows (larger ones are mistakes, and overflowed).
+    let (setting, reason) = invalid(offline().dpop_iat_offset(u64::MAX));
+    assert_eq!(setting, "dpop_iat_offset (AUTH0_DPOP_IAT_OFFSET)");
+    assert_eq!(
+        reason,
+        "must be between 0 and 86400 seconds (one day), got 18446744073709551615"
+    );
+    let (setting, reason) = invalid(offline().dpop_iat_leeway(86_401));
+    assert_eq!(setting, "dpop_iat_leeway (AUTH0_DPOP_IAT_LEEWAY)");
+    assert!(
+        reason.starts_with("must be between 0 and 86400 seconds"),
+        "{reason}"
+    );
+    assert!(offline()
+        .dpop_iat_leeway(86_400)
+        .dpop_iat_offset(0)
+        .build()
+        .is_ok());
+    // A zero cooldown would let every unknown kid refetch the JWKS (and never back off).
+    for cooldown in [Duration::ZERO, Duration::from_secs(86_401)] {
+        let (setting, reason) = invalid(offline().unknown_kid_cooldown(cooldown));
+        assert_eq!(setting, "unknown_kid_cooldown");
+        assert!(
+            reason.starts_with("must be more than 0 and at most 86400 s (one day)"),
+            "{reason}"
+        );
+    }
+    // A zero timeout fails every fetch.
+    for (builder, name) in [
+        (offline().connect_timeout(Duration::ZERO), "connect_timeout"),
+        (offline().http_timeout(Duration::ZERO), "http_timeout"),
+    ] {
+        let (setting, reason) = invalid(builder);
+        assert_eq!(setting, name);
+        assert!(reason.starts_with("must be more than 0"), "{reason}");
+    }
+}
+
+#[test]
+fn from_lookup_values_out_of_range_name_the_variable_at_build() {
+    for (name, value) in [
+        ("AUTH0_DPOP_IAT_OFFSET", "18446744073709551615"),
+        ("AUTH0_DPOP_IAT_LEEWAY", "86401"),
+        ("AUTH0_CACHE_MAX_ENTRIES", "0"),
+    ] {
+        let err = Auth0Builder::from_lookup(vars(&[
+            ("AUTH0_DOMAIN", "tenant.auth0.com"),
+            ("AUTH0_AUDIENCE", "api"),
+            (name, value),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains(name), "{name}={value}: {err}");
+    }
 }
 
 #[test]
@@ -616,16 +686,50 @@ fn from_lookup_missing_and_blank_required_variables() {
     .build()
     .unwrap_err();
     assert!(err.to_string().contains("AUTH0_AUDIENCE"), "{err}");
-    // Blank optional variables keep their defaults.
+}
+
+#[test]
+fn from_lookup_a_blank_setting_is_an_error_naming_it() {
+    // "A value that does not parse is a start-up error that names the variable, never a silent
+    // default" (example-contract.md): blank is not a value. (AUTH0_DOMAIN and AUTH0_AUDIENCE
+    // are the exception: blank means unset, and build() names them when they are required.)
+    for name in [
+        "AUTH0_DPOP_ENABLED",
+        "AUTH0_DPOP_REQUIRED",
+        "AUTH0_DPOP_IAT_LEEWAY",
+        "AUTH0_DPOP_IAT_OFFSET",
+        "AUTH0_TRUST_PROXY",
+        "AUTH0_CACHE_TTL",
+        "AUTH0_CACHE_MAX_ENTRIES",
+        "AUTH0_ALGORITHMS",
+        "AUTH0_CLOCK_LEEWAY",
+    ] {
+        for blank in ["", "  "] {
+            let err = Auth0Builder::from_lookup(vars(&[
+                ("AUTH0_DOMAIN", "tenant.auth0.com"),
+                ("AUTH0_AUDIENCE", "api"),
+                (name, blank),
+            ]))
+            .unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "invalid {name}: set but blank: give it a value, or unset it to use the \
+                     default"
+                )
+            );
+        }
+    }
+    // Surrounding whitespace is fine.
     let auth0 = Auth0Builder::from_lookup(vars(&[
         ("AUTH0_DOMAIN", "tenant.auth0.com"),
         ("AUTH0_AUDIENCE", "api"),
-        ("AUTH0_DPOP_ENABLED", ""),
+        ("AUTH0_DPOP_REQUIRED", " true "),
     ]))
     .unwrap()
     .build()
     .unwrap();
-    assert_eq!(auth0.dpop_mode(), DpopMode::Allowed);
+    assert_eq!(auth0.dpop_mode(), DpopMode::Required);
 }
 
 #[test]

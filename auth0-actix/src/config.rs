@@ -68,6 +68,10 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest discovery or JWKS document accepted (difference D16).
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+/// Upper bound of `dpop_iat_leeway`, `dpop_iat_offset` and `unknown_kid_cooldown`: one day.
+/// Larger values are configuration mistakes (a proof valid for a year, a year without
+/// picking up a rotated key), and would overflow time arithmetic near `u64::MAX`.
+const MAX_WINDOW_SECS: u64 = 86_400;
 
 /// Builds an [`Auth0`] handle. Start from [`Auth0::builder`] or [`Auth0Builder::from_env`].
 ///
@@ -201,7 +205,10 @@ impl Auth0Builder {
 
     /// A builder filled from the `AUTH0_*` environment variables (see [`mod@env`]); unset ones keep
     /// their defaults. A value that does not parse is an error naming the variable, never a
-    /// silent default. Further builder calls may override what was read.
+    /// silent default: so is a variable that is set but blank (`AUTH0_DPOP_REQUIRED=`), except
+    /// `AUTH0_DOMAIN` and `AUTH0_AUDIENCE`, for which blank means unset (as the example API reads
+    /// them; [`build`](Self::build) then names whichever is required). Values may be surrounded
+    /// by whitespace. Further builder calls may override what was read.
     ///
     /// ```no_run
     /// let auth0 = auth0_actix::Auth0Builder::from_env()?.build()?;
@@ -224,32 +231,42 @@ impl Auth0Builder {
     /// ```
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut b = Self::default();
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        b.domain = get(env::DOMAIN);
-        b.audience = get(env::AUDIENCE);
-        if let Some(v) = get(env::DPOP_ENABLED) {
+        let text = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        b.domain = text(env::DOMAIN);
+        b.audience = text(env::AUDIENCE);
+        // Settings that must parse: blank is not a value.
+        let get = |name: &str| -> Result<Option<String>, ConfigError> {
+            match lookup(name) {
+                Some(v) if v.trim().is_empty() => Err(ConfigError::invalid(
+                    name,
+                    "set but blank: give it a value, or unset it to use the default",
+                )),
+                v => Ok(v),
+            }
+        };
+        if let Some(v) = get(env::DPOP_ENABLED)? {
             b.dpop_enabled = parse_bool(env::DPOP_ENABLED, &v)?;
         }
-        if let Some(v) = get(env::DPOP_REQUIRED) {
+        if let Some(v) = get(env::DPOP_REQUIRED)? {
             b.dpop_required = parse_bool(env::DPOP_REQUIRED, &v)?;
         }
-        if let Some(v) = get(env::DPOP_IAT_LEEWAY) {
+        if let Some(v) = get(env::DPOP_IAT_LEEWAY)? {
             b.dpop_iat_leeway = parse_u64(env::DPOP_IAT_LEEWAY, &v)?;
         }
-        if let Some(v) = get(env::DPOP_IAT_OFFSET) {
+        if let Some(v) = get(env::DPOP_IAT_OFFSET)? {
             b.dpop_iat_offset = parse_u64(env::DPOP_IAT_OFFSET, &v)?;
         }
-        if let Some(v) = get(env::TRUST_PROXY) {
+        if let Some(v) = get(env::TRUST_PROXY)? {
             b.trust_proxy = parse_bool(env::TRUST_PROXY, &v)?;
         }
-        if let Some(v) = get(env::CACHE_TTL) {
+        if let Some(v) = get(env::CACHE_TTL)? {
             b.cache_ttl = Duration::from_secs(parse_u64(env::CACHE_TTL, &v)?);
         }
-        if let Some(v) = get(env::CACHE_MAX_ENTRIES) {
+        if let Some(v) = get(env::CACHE_MAX_ENTRIES)? {
             b.cache_max_entries = usize::try_from(parse_u64(env::CACHE_MAX_ENTRIES, &v)?)
                 .map_err(|_| ConfigError::invalid(env::CACHE_MAX_ENTRIES, "too large"))?;
         }
-        if let Some(v) = get(env::ALGORITHMS) {
+        if let Some(v) = get(env::ALGORITHMS)? {
             b.algorithms = v
                 .split(',')
                 .map(|a| {
@@ -259,7 +276,7 @@ impl Auth0Builder {
                 })
                 .collect::<Result<_, _>>()?;
         }
-        if let Some(v) = get(env::CLOCK_LEEWAY) {
+        if let Some(v) = get(env::CLOCK_LEEWAY)? {
             b.clock_leeway = Duration::from_secs(parse_u64(env::CLOCK_LEEWAY, &v)?);
         }
         Ok(b)
@@ -293,13 +310,15 @@ impl Auth0Builder {
         self
     }
 
-    /// Seconds a DPoP proof's `iat` may lie in the future (clock skew). Default 30.
+    /// Seconds a DPoP proof's `iat` may lie in the future (clock skew). Default 30; at most
+    /// 86 400 (one day), checked by [`build`](Self::build).
     pub fn dpop_iat_leeway(mut self, seconds: u64) -> Self {
         self.dpop_iat_leeway = seconds;
         self
     }
 
-    /// Maximum age of a DPoP proof in seconds. Default 300.
+    /// Maximum age of a DPoP proof in seconds. Default 300; at most 86 400 (one day), checked
+    /// by [`build`](Self::build).
     pub fn dpop_iat_offset(mut self, seconds: u64) -> Self {
         self.dpop_iat_offset = seconds;
         self
@@ -314,7 +333,9 @@ impl Auth0Builder {
     }
 
     /// Upper bound of discovery and JWKS cache lifetimes (`Cache-Control: max-age` may shorten
-    /// it). Default 600 s.
+    /// it). Default 600 s. `Duration::ZERO` means no reuse, as in the reference: every lookup
+    /// fetches (concurrent ones share one fetch), and the last good copy is still served when a
+    /// fetch fails (see [`max_stale`](Self::max_stale)).
     pub fn cache_ttl(mut self, ttl: Duration) -> Self {
         self.cache_ttl = ttl;
         self
@@ -322,15 +343,18 @@ impl Auth0Builder {
 
     /// Lower bound of discovery and JWKS cache lifetimes: a smaller `max-age` is raised to it
     /// (never above [`cache_ttl`](Self::cache_ttl)). Default 30 s. Refreshes start in the
-    /// background at 80% of a document's lifetime, so requests do not wait for them.
+    /// background at 80% of a document's lifetime (or on its first use after it, the expired copy
+    /// answering meanwhile), so requests do not wait for them.
     pub fn cache_min_ttl(mut self, ttl: Duration) -> Self {
         self.cache_min_ttl = ttl;
         self
     }
 
-    /// How long an expired discovery or JWKS document may still be used when refreshing it
-    /// fails (stale-if-error: an IdP outage must not become an API outage). Each use is logged
-    /// and counted in [`Metrics::stale_served`]. Default 1 hour; `Duration::ZERO` turns it off.
+    /// How long past its lifetime a discovery or JWKS document may still be used: while it is
+    /// being refreshed in the background, and when refreshing it fails (stale-if-error: an IdP
+    /// outage must not become an API outage; each such use is logged and counted in
+    /// [`Metrics::stale_served`]). Default 1 hour; `Duration::ZERO` turns it off (a request
+    /// past a document's lifetime then waits for its refetch).
     pub fn max_stale(mut self, max_stale: Duration) -> Self {
         self.max_stale = max_stale;
         self
@@ -338,7 +362,13 @@ impl Auth0Builder {
 
     /// Minimum time between two refetches of one JWKS caused by tokens with an unknown `kid`.
     /// A newly rotated key is picked up on its first use; a flood of made-up `kid`s causes at
-    /// most one fetch per cooldown. Default 30 s.
+    /// most one fetch per cooldown. Default 30 s; more than zero and at most one day, checked
+    /// by [`build`](Self::build).
+    ///
+    /// It is also the back-off after a failed fetch: a document whose refresh failed is served
+    /// (stale) without asking the issuer again for this long, and after a fetch that timed out,
+    /// requests with no copy to serve get its failure at once for this long instead of each
+    /// waiting for a timeout.
     pub fn unknown_kid_cooldown(mut self, cooldown: Duration) -> Self {
         self.unknown_kid_cooldown = cooldown;
         self
@@ -455,13 +485,15 @@ impl Auth0Builder {
         self
     }
 
-    /// Connect timeout for discovery and JWKS fetches. Default 5 s.
+    /// Connect timeout for discovery and JWKS fetches. Default 5 s; zero is rejected by
+    /// [`build`](Self::build).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// Total timeout of one discovery or JWKS fetch. Default 10 s.
+    /// Total timeout of one discovery or JWKS fetch. Default 10 s; zero is rejected by
+    /// [`build`](Self::build).
     pub fn http_timeout(mut self, timeout: Duration) -> Self {
         self.http_timeout = timeout;
         self
@@ -576,10 +608,11 @@ impl Auth0Builder {
         }
         if self.cache_max_entries == 0 {
             return Err(ConfigError::invalid(
-                "cache_max_entries",
+                "cache_max_entries (AUTH0_CACHE_MAX_ENTRIES)",
                 "must be at least 1",
             ));
         }
+        self.check_ranges()?;
         let mode = match (self.dpop_enabled, self.dpop_required) {
             (false, _) => DpopMode::Disabled,
             (true, false) => DpopMode::Allowed,
@@ -649,6 +682,53 @@ impl Auth0Builder {
                 fixed_claims: None,
             }),
         })
+    }
+
+    /// Time settings outside their ranges: each error names the setting, its environment
+    /// variable when it has one, the allowed range and the value given.
+    fn check_ranges(&self) -> Result<(), ConfigError> {
+        for (setting, seconds) in [
+            (
+                "dpop_iat_leeway (AUTH0_DPOP_IAT_LEEWAY)",
+                self.dpop_iat_leeway,
+            ),
+            (
+                "dpop_iat_offset (AUTH0_DPOP_IAT_OFFSET)",
+                self.dpop_iat_offset,
+            ),
+        ] {
+            if seconds > MAX_WINDOW_SECS {
+                return Err(ConfigError::invalid(
+                    setting,
+                    format!(
+                        "must be between 0 and {MAX_WINDOW_SECS} seconds (one day), got {seconds}"
+                    ),
+                ));
+            }
+        }
+        let cooldown = self.unknown_kid_cooldown;
+        if cooldown.is_zero() || cooldown > Duration::from_secs(MAX_WINDOW_SECS) {
+            return Err(ConfigError::invalid(
+                "unknown_kid_cooldown",
+                format!(
+                    "must be more than 0 and at most {MAX_WINDOW_SECS} s (one day), got {} s \
+                     (it also spaces out retries while the issuer fails)",
+                    cooldown.as_secs_f64()
+                ),
+            ));
+        }
+        for (setting, timeout) in [
+            ("connect_timeout", self.connect_timeout),
+            ("http_timeout", self.http_timeout),
+        ] {
+            if timeout.is_zero() {
+                return Err(ConfigError::invalid(
+                    setting,
+                    "must be more than 0 (a zero timeout fails every fetch)",
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn key_settings(&self) -> KeySettings<'_> {
@@ -1111,6 +1191,52 @@ mod tests {
         assert!(base().algorithms([]).build().is_err());
         assert!(base().cache_max_entries(0).build().is_err());
         assert!(base().domain("http://t.auth0.com").build().is_err());
+    }
+
+    #[test]
+    fn time_settings_are_checked_against_their_ranges() {
+        let base = || Auth0::builder().domain("t.auth0.com").audience("api");
+        let err = |b: Auth0Builder| b.build().unwrap_err().to_string();
+        assert!(base()
+            .dpop_iat_leeway(86_400)
+            .dpop_iat_offset(86_400)
+            .unknown_kid_cooldown(Duration::from_secs(86_400))
+            .build()
+            .is_ok());
+        assert!(base()
+            .dpop_iat_leeway(0)
+            .dpop_iat_offset(0)
+            .unknown_kid_cooldown(Duration::from_millis(1))
+            .cache_ttl(Duration::ZERO)
+            .build()
+            .is_ok());
+        assert_eq!(
+            err(base().dpop_iat_offset(u64::MAX)),
+            "invalid dpop_iat_offset (AUTH0_DPOP_IAT_OFFSET): must be between 0 and 86400 \
+             seconds (one day), got 18446744073709551615"
+        );
+        assert_eq!(
+            err(base().dpop_iat_leeway(86_401)),
+            "invalid dpop_iat_leeway (AUTH0_DPOP_IAT_LEEWAY): must be between 0 and 86400 \
+             seconds (one day), got 86401"
+        );
+        for cooldown in [Duration::ZERO, Duration::from_secs(86_401)] {
+            let e = err(base().unknown_kid_cooldown(cooldown));
+            assert!(
+                e.starts_with(
+                    "invalid unknown_kid_cooldown: must be more than 0 and at most 86400 s"
+                ),
+                "{e}"
+            );
+        }
+        assert_eq!(
+            err(base().connect_timeout(Duration::ZERO)),
+            "invalid connect_timeout: must be more than 0 (a zero timeout fails every fetch)"
+        );
+        assert_eq!(
+            err(base().http_timeout(Duration::ZERO)),
+            "invalid http_timeout: must be more than 0 (a zero timeout fails every fetch)"
+        );
     }
 
     #[test]
