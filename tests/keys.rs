@@ -589,6 +589,41 @@ async fn until_rejected(api: &Api, mint: impl Fn() -> String) -> Reply {
     panic!("timed out waiting for a rejection");
 }
 
+#[tokio::test]
+async fn a_wall_clock_stepping_back_stretches_neither_a_lifetime_nor_a_cooldown() {
+    let (issuer, api) = local(|b| b.unknown_kid_cooldown(Duration::from_secs(30)));
+    Api::assert_ok(&api.good(&issuer).await);
+    let bogus = api.mint(issuer.token()).kid("bogus").sign();
+    assert_invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
+    assert_eq!(fetches(&issuer), (1, 2));
+    // The clock steps back an hour. The cached copies, stamped "in the future", are served at
+    // once and refreshed in the background, rather than trusted for an hour and ten minutes.
+    let now = api.clock.now();
+    api.clock.set(now - Duration::from_secs(3600));
+    Api::assert_ok(&api.good(&issuer).await);
+    eventually("the refreshes", || fetches(&issuer) == (2, 3)).await;
+    // The unknown-kid cooldown stamped before the step does not last an hour either: a key
+    // published now works on its first use (after the refresh above has landed).
+    let next = issuer.generate_key("key-2");
+    issuer.publish(&next);
+    issuer.set_signing_key(&next);
+    let reply = until_ok(&api, || api.mint(issuer.token()).sign()).await;
+    Api::assert_ok(&reply);
+    assert_eq!(api.metrics().unknown_kid_refetches, 2);
+}
+
+/// Sends a new token from `mint` every 2 ms until one is accepted (for at most 10 s).
+async fn until_ok(api: &Api, mint: impl Fn() -> String) -> Reply {
+    for _ in 0..5_000 {
+        let reply = api.bearer(&mint()).await;
+        if reply.status == 200 {
+            return reply;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    panic!("timed out waiting for a 200");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Single flight (D13)
 

@@ -1,7 +1,9 @@
 //! Time, behind a trait so that tests can move it instead of sleeping.
 //!
 //! Every time-dependent decision — token `exp`/`nbf`, proof `iat`, cache freshness, staleness,
-//! cooldowns — reads the configured [`Clock`]. The default is the system clock.
+//! cooldowns — reads the configured [`Clock`]. The default is the system clock, which is a wall
+//! clock and may step back (NTP, a restored VM): the key caches then treat copies and cooldowns
+//! stamped in the future as over, so a step back never stretches a lifetime or a cooldown.
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -60,7 +62,7 @@ impl ManualClock {
     /// A clock set to `since_epoch`.
     pub fn at(since_epoch: Duration) -> Self {
         ManualClock(std::sync::Arc::new(std::sync::atomic::AtomicU64::new(
-            since_epoch.as_millis() as u64,
+            u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX),
         )))
     }
 
@@ -68,6 +70,22 @@ impl ManualClock {
     pub fn advance(&self, by: Duration) {
         self.0
             .fetch_add(by.as_millis() as u64, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Sets the clock to `since_epoch`, which may lie in the past: a wall clock can step back.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use auth0_actix::{Clock, ManualClock};
+    /// let clock = ManualClock::at(Duration::from_secs(1_000));
+    /// clock.set(Duration::from_secs(400));
+    /// assert_eq!(clock.now(), Duration::from_secs(400));
+    /// ```
+    pub fn set(&self, since_epoch: Duration) {
+        self.0.store(
+            u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX),
+            std::sync::atomic::Ordering::SeqCst,
+        );
     }
 }
 

@@ -15,6 +15,11 @@
 //! - least-recently-used eviction when full (per-issuer caches stay bounded).
 //!
 //! Locks are never held across an await; a hit takes one read lock and clones an `Arc`.
+//!
+//! Times come from the configured clock, which is the wall clock by default and may step back
+//! (NTP, a VM restored): a copy stamped in the future counts as expired and is refreshed at
+//! once, and a failure stamped in the future is forgotten, so a clock step never stretches a
+//! lifetime or a back-off.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -211,7 +216,9 @@ impl<V: SameAs> Cache<V> {
             return Hit::Miss;
         };
         entry.last_used.store(now, Ordering::Relaxed);
-        let fresh = now < entry.fresh_until;
+        // The clock stepped back past the fetch: the stamps cannot be trusted.
+        let clock_stepped_back = now < entry.fetched;
+        let fresh = now < entry.fresh_until && !clock_stepped_back;
         let servable = fresh
             || now
                 <= entry
@@ -220,7 +227,9 @@ impl<V: SameAs> Cache<V> {
         if !servable {
             return Hit::Expired { fallback: None };
         }
-        let due = now >= entry.refresh_at.load(Ordering::Relaxed);
+        let failed = entry.failed.load(Ordering::Acquire);
+        let due =
+            now >= entry.refresh_at.load(Ordering::Relaxed) || (clock_stepped_back && !failed);
         if !fresh && due && entry.fresh_until == entry.fetched {
             // No lifetime at all: never reused without trying a fetch first.
             return Hit::Expired {
@@ -230,7 +239,7 @@ impl<V: SameAs> Cache<V> {
         Hit::Serve {
             value: entry.value.clone(),
             refresh: due && !entry.refreshing.swap(true, Ordering::AcqRel),
-            stale: !fresh && entry.failed.load(Ordering::Acquire),
+            stale: !fresh && failed,
         }
     }
 
@@ -260,11 +269,15 @@ impl<V: SameAs> Cache<V> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         if let Some(entry) = entries.get(key) {
             if failed {
+                let now = self.now();
+                let retry = now.saturating_add(ms_of(self.policy.backoff));
                 entry.failed.store(true, Ordering::Release);
-                entry.refresh_at.fetch_max(
-                    self.now().saturating_add(ms_of(self.policy.backoff)),
-                    Ordering::Relaxed,
-                );
+                if now < entry.fetched {
+                    // The clock stepped back: the old schedule means nothing.
+                    entry.refresh_at.store(retry, Ordering::Relaxed);
+                } else {
+                    entry.refresh_at.fetch_max(retry, Ordering::Relaxed);
+                }
             }
             entry.refreshing.store(false, Ordering::Release);
         }
@@ -277,7 +290,7 @@ impl<V: SameAs> Cache<V> {
         let now = self.now();
         let backoff = ms_of(self.policy.backoff);
         let mut failures = lock(&self.failures);
-        failures.retain(|_, (at, _)| now < at.saturating_add(backoff));
+        failures.retain(|_, (at, _)| *at <= now && now < at.saturating_add(backoff));
         if failures.len() >= self.policy.max_entries && !failures.contains_key(key) {
             if let Some(oldest) = failures
                 .iter()
@@ -296,7 +309,7 @@ impl<V: SameAs> Cache<V> {
         let now = self.now();
         let failures = lock(&self.failures);
         let (at, reason) = failures.get(key)?;
-        (now < at.saturating_add(ms_of(self.policy.backoff))).then(|| reason.clone())
+        (*at <= now && now < at.saturating_add(ms_of(self.policy.backoff))).then(|| reason.clone())
     }
 
     /// How a fetch of `key` begins for this caller: it joins the flight in progress if there is
@@ -340,7 +353,9 @@ impl<V: SameAs> Cache<V> {
     fn cached_since(&self, key: &str, newer_than: u64) -> Option<Arc<V>> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         let entry = entries.get(key)?;
-        (entry.fetched >= newer_than && self.now() < entry.fresh_until).then(|| entry.value.clone())
+        let now = self.now();
+        (newer_than <= entry.fetched && entry.fetched <= now && now < entry.fresh_until)
+            .then(|| entry.value.clone())
     }
 
     fn insert(&self, key: &str, value: V, max_age: Option<Duration>) -> Arc<V> {
@@ -611,6 +626,32 @@ mod tests {
             cache.timed_out(&format!("key-{i}"), "request timed out");
         }
         assert!(lock(&cache.failures).len() <= 10);
+    }
+
+    #[tokio::test]
+    async fn a_clock_that_steps_back_neither_stretches_a_lifetime_nor_a_back_off() {
+        let clock = Arc::new(TestClock(AtomicU64::new(1_000_000)));
+        let cache = Cache::<u32>::new(policy(10), clock.clone());
+        fetch(&cache, "k", || async {
+            Ok((1, Some(Duration::from_secs(60))))
+        })
+        .await
+        .unwrap();
+        // 100 s back: the copy, stamped in the future, is served as expired and refreshed now.
+        at(&clock, 900_000);
+        assert_eq!(served(cache.lookup("k")), (true, false));
+        assert_eq!(served(cache.lookup("k")), (false, false));
+        assert!(matches!(cache.begin("k", 0, || false), Begin::Refused));
+        // That refresh fails: the back-off counts from the new now, not the old schedule.
+        cache.refresh_failed("k");
+        assert_eq!(served(cache.lookup("k")), (false, true));
+        at(&clock, 930_000);
+        assert_eq!(served(cache.lookup("k")), (true, true));
+        // A timed-out fetch stamped in the future is forgotten.
+        at(&clock, 2_000_000);
+        cache.timed_out("t", "request timed out");
+        at(&clock, 1_990_000);
+        assert_eq!(cache.recent_failure("t"), None);
     }
 
     #[test]

@@ -179,19 +179,16 @@ impl KeyStore {
         // Asked only if no fetch of this JWKS is in flight (one in flight is joined instead),
         // and in the same step as starting one: a refusal starts nothing.
         let cooldown = || {
-            let now = inner.jwks.now_ms();
-            let window = cache::ms_of(inner.kid_cooldown);
             let mut last = inner
                 .kid_refetched
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
-            last.retain(|_, t| now < t.saturating_add(window));
-            if last.contains_key(jwks_uri) {
+            let (now, window) = (inner.jwks.now_ms(), cache::ms_of(inner.kid_cooldown));
+            if !start_cooldown(&mut last, jwks_uri, now, window) {
                 tracing::debug!(target: "auth0_actix", jwks_uri,
                     "unknown kid: JWKS refetches are cooling down");
                 return false;
             }
-            last.insert(jwks_uri.to_owned(), now);
             Counters::inc(&inner.counters.unknown_kid_refetches);
             tracing::info!(target: "auth0_actix", jwks_uri, "unknown kid: refetching the JWKS");
             true
@@ -217,6 +214,18 @@ impl KeyStore {
             .map_err(|e| AuthError::invalid_token(format!("Failed to fetch JWKS: {e}")))?;
         Ok(())
     }
+}
+
+/// Starts the cooldown of `key` at `now` unless one started less than `window` ago (all clock
+/// milliseconds); forgets ended cooldowns, and stamps in the future (the clock stepped back), so
+/// that a clock step cannot stretch a cooldown.
+fn start_cooldown(stamps: &mut HashMap<String, u64>, key: &str, now: u64, window: u64) -> bool {
+    stamps.retain(|_, t| *t <= now && now < t.saturating_add(window));
+    if stamps.contains_key(key) {
+        return false;
+    }
+    stamps.insert(key.to_owned(), now);
+    true
 }
 
 /// Who looks a document up.
@@ -369,4 +378,21 @@ fn refresh_in_background<D: Document>(inner: Arc<Inner>, key: String) {
             D::cache(&inner).refresh_failed(&key);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cooldown_runs_for_its_window_per_key_and_ignores_stamps_in_the_future() {
+        let mut stamps = HashMap::new();
+        assert!(start_cooldown(&mut stamps, "a", 1_000, 30_000));
+        assert!(!start_cooldown(&mut stamps, "a", 30_999, 30_000));
+        assert!(start_cooldown(&mut stamps, "b", 30_999, 30_000));
+        assert!(start_cooldown(&mut stamps, "a", 31_000, 30_000));
+        // The clock steps back an hour: the stamps, now in the future, no longer hold.
+        assert!(start_cooldown(&mut stamps, "a", 0, 30_000));
+        assert_eq!(stamps.len(), 1, "ended and future stamps are forgotten");
+    }
 }
