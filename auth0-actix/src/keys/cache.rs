@@ -256,8 +256,9 @@ impl<V: SameAs> Cache<V> {
 
     /// After a failed fetch: a cached copy is marked as failed (it counts as stale once expired)
     /// and is not refreshed again for the back-off (nor before its refresh was due anyway).
-    pub(crate) fn refresh_failed(&self, key: &str) {
-        self.refresh_done(key, true);
+    /// Whether the copy is past its lifetime (now served as stale).
+    pub(crate) fn refresh_failed(&self, key: &str) -> bool {
+        self.refresh_done(key, true)
     }
 
     /// After a refresh that could not start (no runtime): the next lookup may try again.
@@ -265,22 +266,24 @@ impl<V: SameAs> Cache<V> {
         self.refresh_done(key, false);
     }
 
-    fn refresh_done(&self, key: &str, failed: bool) {
+    fn refresh_done(&self, key: &str, failed: bool) -> bool {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(entry) = entries.get(key) {
-            if failed {
-                let now = self.now();
-                let retry = now.saturating_add(ms_of(self.policy.backoff));
-                entry.failed.store(true, Ordering::Release);
-                if now < entry.fetched {
-                    // The clock stepped back: the old schedule means nothing.
-                    entry.refresh_at.store(retry, Ordering::Relaxed);
-                } else {
-                    entry.refresh_at.fetch_max(retry, Ordering::Relaxed);
-                }
+        let Some(entry) = entries.get(key) else {
+            return false;
+        };
+        let now = self.now();
+        if failed {
+            let retry = now.saturating_add(ms_of(self.policy.backoff));
+            entry.failed.store(true, Ordering::Release);
+            if now < entry.fetched {
+                // The clock stepped back: the old schedule means nothing.
+                entry.refresh_at.store(retry, Ordering::Relaxed);
+            } else {
+                entry.refresh_at.fetch_max(retry, Ordering::Relaxed);
             }
-            entry.refreshing.store(false, Ordering::Release);
         }
+        entry.refreshing.store(false, Ordering::Release);
+        now >= entry.fresh_until || now < entry.fetched
     }
 
     /// Remembers that fetching `key` timed out with `reason`, for [`recent_failure`].

@@ -251,7 +251,7 @@ async fn get<D: Document>(inner: &Arc<Inner>, key: &str, caller: Caller) -> Resu
                 // request; and never a request's wait.
                 Counters::inc(&inner.counters.stale_served);
                 tracing::debug!(target: "auth0_actix", document = D::NAME, key,
-                    "serving the last good copy (stale-if-error)");
+                    "serving the last good copy during the refresh back-off");
             } else {
                 Counters::inc(&inner.counters.cache_hits);
                 tracing::trace!(target: "auth0_actix", document = D::NAME, key, "cache hit");
@@ -372,10 +372,15 @@ fn refresh_in_background<D: Document>(inner: Arc<Inner>, key: String) {
     Counters::inc(&inner.counters.background_refreshes);
     runtime.spawn(async move {
         if let Err(e) = fetch_now::<D>(&inner, &key).await {
-            tracing::warn!(target: "auth0_actix", document = D::NAME, key, error = %e,
-                "background refresh failed: the cached copy keeps serving (up to max_stale past \
-                 its lifetime); next try after the back-off");
-            D::cache(&inner).refresh_failed(&key);
+            if D::cache(&inner).refresh_failed(&key) {
+                tracing::warn!(target: "auth0_actix", document = D::NAME, key, error = %e,
+                    "refresh failed: serving the last good copy (stale-if-error); next try \
+                     after the back-off");
+            } else {
+                tracing::warn!(target: "auth0_actix", document = D::NAME, key, error = %e,
+                    "refresh ahead failed: the cached copy serves until it expires; next try \
+                     after the back-off");
+            }
         }
     });
 }
