@@ -5,8 +5,9 @@
 //!   was fully verified before (finding another token with the same hash is infeasible).
 //! - An entry lives until the earlier of the token's `exp` (plus the configured clock leeway,
 //!   exactly as verification allows) and the cache TTL: the cache never extends a token's life.
-//! - Every JWKS fetch bumps a key-set generation; entries from an older generation are misses,
-//!   so a key that left the JWKS stops being trusted as soon as the new set is fetched.
+//! - Every JWKS fetch that changes the key set bumps a key-set generation (an identical refetch
+//!   keeps it); entries from an older generation are misses, so a key that left the JWKS stops
+//!   being trusted as soon as the new set is fetched.
 //! - Custom domains: the allow-list (or resolver) is consulted again on every hit.
 //! - DPoP is never weakened: only the access token's verification is reused; the proof, its
 //!   binding to `cnf.jkt` and replay are checked on every request.
