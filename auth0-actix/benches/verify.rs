@@ -11,6 +11,8 @@
 //! - `request/*`: the whole pipeline from an `HttpRequest`: Bearer, DPoP (a fresh proof per
 //!   iteration, minted outside the timing), a rejected request (error + challenge rendering).
 //! - `parse/*`, `scope/*`: Authorization parsing (through a rejected scheme) and scope checks.
+//! - `rust_crypto/*` (with `--features testing,rust-crypto`): Bearer and DPoP verification
+//!   through `CryptoBackend::RustCrypto`, the alternative backend, in the same run.
 
 use std::future::Future;
 use std::pin::pin;
@@ -36,7 +38,9 @@ fn now<F: Future>(fut: F) -> F::Output {
 }
 
 struct Fixture {
-    _issuer: LocalIssuer,
+    /// Serves the keys for the benches' lifetime (and configures the `rust_crypto` group).
+    #[cfg_attr(not(feature = "rust-crypto"), allow(dead_code))]
+    issuer: LocalIssuer,
     uncached: Auth0,
     cached: Auth0,
     token: String,
@@ -71,7 +75,7 @@ fn fixture() -> Fixture {
     let bound_token = issuer.token().bound_to(&dpop_key).sign();
     let jwk = issuer.signing_key().public_jwk();
     Fixture {
-        _issuer: issuer,
+        issuer,
         uncached,
         cached,
         token,
@@ -317,12 +321,57 @@ fn scope(c: &mut Criterion, f: &Fixture) {
     g.finish();
 }
 
+/// The same verifications with the pure-Rust backend (keys cached, verified-token cache off).
+#[cfg(feature = "rust-crypto")]
+fn rust_crypto(c: &mut Criterion, f: &Fixture) {
+    let auth0 = f
+        .issuer
+        .auth0_builder()
+        .verified_token_cache(0)
+        .crypto_backend(auth0_actix::CryptoBackend::RustCrypto)
+        .build()
+        .unwrap();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(auth0.warm_up())
+        .unwrap();
+    let mut g = c.benchmark_group("rust_crypto");
+    g.bench_function("verify_access_token_keys_cached", |b| {
+        b.iter(|| now(auth0.verify_access_token(&f.token)).unwrap())
+    });
+    let dpop = format!("DPoP {}", f.bound_token);
+    g.bench_function("request_dpop_keys_cached", |b| {
+        b.iter_batched(
+            || {
+                let proof = f
+                    .dpop_key
+                    .proof("GET", "http://localhost:8080/r")
+                    .access_token(&f.bound_token)
+                    .sign();
+                TestRequest::get()
+                    .uri("/r")
+                    .insert_header(("Host", "localhost:8080"))
+                    .insert_header(("Authorization", dpop.as_str()))
+                    .insert_header(("DPoP", proof))
+                    .to_http_request()
+            },
+            |req| now(auth0.verify_request(&req)).unwrap(),
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let f = fixture();
     baselines(c, &f);
     bearer(c, &f);
     request(c, &f);
     scope(c, &f);
+    #[cfg(feature = "rust-crypto")]
+    rust_crypto(c, &f);
 }
 
 criterion_group!(verify, benches);

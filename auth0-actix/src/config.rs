@@ -13,6 +13,7 @@ use crate::algorithm::Algorithm;
 use crate::authorize::Grants;
 use crate::challenge::{ChallengeContext, Offered};
 use crate::clock::{Clock, SystemClock};
+use crate::crypto::CryptoBackend;
 use crate::dpop::{InMemoryReplayStore, ReplayStore};
 use crate::error::{AuthError, ConfigError};
 use crate::keys::KeyStore;
@@ -111,6 +112,7 @@ pub struct Auth0Builder {
     token_cache_entries: usize,
     token_cache_ttl: Duration,
     proof_algorithms: Vec<Algorithm>,
+    crypto_backend: CryptoBackend,
     replay_store: Option<Arc<dyn ReplayStore>>,
     clock_leeway: Duration,
     connect_timeout: Duration,
@@ -157,6 +159,7 @@ impl Default for Auth0Builder {
             token_cache_entries: DEFAULT_TOKEN_CACHE_ENTRIES,
             token_cache_ttl: Duration::from_secs(DEFAULT_TOKEN_CACHE_TTL_SECS),
             proof_algorithms: vec![Algorithm::ES256],
+            crypto_backend: CryptoBackend::AwsLc,
             replay_store: Some(Arc::new(InMemoryReplayStore::default())),
             clock_leeway: Duration::ZERO,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -430,6 +433,24 @@ impl Auth0Builder {
         self
     }
 
+    /// Which library verifies token and proof signatures. Default [`CryptoBackend::AwsLc`]
+    /// (aws-lc-rs, the fastest we measured); with the `rust-crypto` feature,
+    /// `CryptoBackend::RustCrypto` uses the pure-Rust RustCrypto crates instead.
+    ///
+    /// ```
+    /// use auth0_actix::{Auth0, CryptoBackend};
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .crypto_backend(CryptoBackend::AwsLc)
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
+    pub fn crypto_backend(mut self, backend: CryptoBackend) -> Self {
+        self.crypto_backend = backend;
+        self
+    }
+
     /// Where seen DPoP proofs are remembered to refuse replays (difference D7). Default: an
     /// [`InMemoryReplayStore`] of [`DEFAULT_REPLAY_CAPACITY`](crate::dpop::DEFAULT_REPLAY_CAPACITY)
     /// proofs, right for one node; several nodes behind a load balancer need a shared store.
@@ -664,6 +685,7 @@ impl Auth0Builder {
                 trust_proxy: self.trust_proxy,
                 algorithms,
                 proof_algorithms,
+                crypto_backend: self.crypto_backend,
                 clock_leeway: self.clock_leeway.as_secs(),
                 grants: self.grants,
                 token_cache: (self.token_cache_entries > 0).then(|| {
@@ -737,6 +759,7 @@ impl Auth0Builder {
             max_stale: self.max_stale,
             kid_cooldown: self.unknown_kid_cooldown,
             algorithms: &self.algorithms,
+            crypto_backend: self.crypto_backend,
             connect_timeout: self.connect_timeout,
             timeout: self.http_timeout,
             root_certificates: &self.root_certificates,
@@ -754,6 +777,7 @@ pub(crate) struct KeySettings<'a> {
     pub(crate) max_stale: Duration,
     pub(crate) kid_cooldown: Duration,
     pub(crate) algorithms: &'a [Algorithm],
+    pub(crate) crypto_backend: CryptoBackend,
     pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Duration,
     pub(crate) root_certificates: &'a [Vec<u8>],
@@ -973,6 +997,8 @@ pub(crate) struct Config {
     pub(crate) trust_proxy: bool,
     pub(crate) algorithms: Vec<Algorithm>,
     pub(crate) proof_algorithms: Vec<Algorithm>,
+    /// Which library verifies signatures.
+    pub(crate) crypto_backend: CryptoBackend,
     /// Seconds.
     pub(crate) clock_leeway: u64,
     pub(crate) grants: Grants,

@@ -53,6 +53,7 @@
 //!     → token                 verified_cache hit: claims (custom domains re-checked), else
 //!                             header → alg allow-list → payload → iss → key → signature → claims
 //!        → keys               discovery + JWKS: fetch, cache, single flight (the only I/O)
+//!        → crypto             signature checks on keys built once per JWKS fetch
 //!     → dpop                  proof checks, key binding, replay (DPoP scheme only, every request)
 //!  → authorize                the Requirement: scopes / permissions, all / any (403 after a
 //!                             valid token)
@@ -71,6 +72,7 @@
 //! | `verify` | the verification pipeline |
 //! | `request` | reading `Authorization` and `DPoP` headers, the request URL behind proxies |
 //! | `token`, `algorithm` | access-token verification, the allowed algorithms |
+//! | `crypto` ([`CryptoBackend`]) | signature verification: aws-lc-rs, or RustCrypto (feature `rust-crypto`) |
 //! | `verified_cache` | remembering verified tokens so a repeated one skips the signature check |
 //! | `keys` | discovery and JWKS fetching and caching |
 //! | [`dpop`] | DPoP proofs, replay store |
@@ -102,6 +104,7 @@ mod challenge;
 mod claims;
 mod clock;
 mod config;
+mod crypto;
 pub mod dpop;
 mod error;
 mod extract;
@@ -134,6 +137,7 @@ pub use config::{
     DEFAULT_DPOP_IAT_LEEWAY, DEFAULT_DPOP_IAT_OFFSET, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_STALE,
     DEFAULT_UNKNOWN_KID_COOLDOWN, MAX_DOCUMENT_BYTES,
 };
+pub use crypto::CryptoBackend;
 pub use error::{AuthError, ConfigError, ErrorCode};
 pub use extract::{ClaimsAs, OptionalClaims};
 pub use metrics::Metrics;

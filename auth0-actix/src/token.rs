@@ -270,8 +270,9 @@ async fn verify_uncached(
     let signature = B64
         .decode(signature)
         .map_err(|_| invalid("Signature verification failed: signature is not valid base64url"))?;
-    key.verify_sig(signing_input.as_bytes(), &signature)
-        .map_err(|_| invalid("Signature verification failed: bad_signature"))?;
+    if !key.verify(signing_input.as_bytes(), &signature) {
+        return Err(invalid("Signature verification failed: bad_signature"));
+    }
 
     let exp = check_claims(cfg, &payload, iss, discovery_issuer_raw)?;
     Ok(VerifiedToken {

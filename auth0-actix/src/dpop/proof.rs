@@ -3,14 +3,13 @@
 
 use aws_lc_rs::constant_time::verify_slices_are_equal;
 use aws_lc_rs::digest::{digest, SHA256};
-use aws_lc_rs::signature::UnparsedPublicKey;
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use crate::algorithm::Algorithm;
 use crate::config::Config;
+use crate::crypto::{Material, PublicKey};
 use crate::error::AuthError;
-use crate::keys::verification_algorithm;
 use crate::token::{decode_object, now, split, B64};
 
 /// Largest DPoP proof accepted (bytes).
@@ -105,30 +104,33 @@ pub(crate) fn verify(
         }
     };
     let (x_text, x) = coord("x")?;
-    let (public_key, thumbprint_input) = if kty == "EC" {
+    let (y, thumbprint_input) = if kty == "EC" {
         let (y_text, y) = coord("y")?;
-        let mut point = Vec::with_capacity(1 + 2 * coord_len);
-        point.push(0x04);
-        point.extend_from_slice(&x);
-        point.extend_from_slice(&y);
         (
-            point,
+            y,
             format!(r#"{{"crv":"{crv}","kty":"EC","x":"{x_text}","y":"{y_text}"}}"#),
         )
     } else {
         (
-            x,
+            Vec::new(),
             format!(r#"{{"crv":"{crv}","kty":"OKP","x":"{x_text}"}}"#),
         )
+    };
+    let material = if kty == "EC" {
+        Material::Ec { x: &x, y: &y }
+    } else {
+        Material::Okp { x: &x }
     };
     let signature = B64
         .decode(proof.signature)
         .map_err(|_| bad("JWT signature verification failed: signature is not valid base64url"))?;
-    UnparsedPublicKey::new(verification_algorithm(alg), &public_key)
-        .verify(proof.signing_input.as_bytes(), &signature)
-        .map_err(|_| {
-            bad("JWT signature verification failed: bad_signature (or a key not on the curve)")
-        })?;
+    let verified = PublicKey::new(cfg.crypto_backend, alg, material)
+        .is_ok_and(|key| key.verify(proof.signing_input.as_bytes(), &signature));
+    if !verified {
+        return Err(bad(
+            "JWT signature verification failed: bad_signature (or a key not on the curve)",
+        ));
+    }
 
     let claims = decode_object(proof.payload_segment, "payload")
         .map_err(|e| bad(format!("Failed to verify DPoP proof: {e}")))?;

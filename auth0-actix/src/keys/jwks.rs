@@ -1,24 +1,24 @@
 //! JWKS documents (RFC 7517), parsed once per fetch into ready-to-verify keys: each key holds
-//! one pre-parsed aws-lc-rs public key per allowed algorithm that fits it, so a request with a
-//! cached key does no key parsing at all.
+//! one pre-built [`PublicKey`] per allowed algorithm that fits it (see `crypto`), so a request
+//! with a cached key does no key parsing at all.
 
 use aws_lc_rs::digest;
-use aws_lc_rs::signature::{self, ParsedPublicKey, VerificationAlgorithm};
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use crate::algorithm::Algorithm;
+use crate::crypto::{CryptoBackend, Material, PublicKey};
 use crate::token::B64;
 
 /// A public key from the JWKS, ready to verify signatures.
 pub(crate) struct VerifyingKey {
     pub(crate) kid: String,
-    verifiers: Vec<(Algorithm, ParsedPublicKey)>,
+    verifiers: Vec<(Algorithm, PublicKey)>,
 }
 
 impl VerifyingKey {
     /// The pre-parsed key for `alg`, if the key fits that algorithm and it is allowed.
-    pub(crate) fn for_algorithm(&self, alg: Algorithm) -> Option<&ParsedPublicKey> {
+    pub(crate) fn for_algorithm(&self, alg: Algorithm) -> Option<&PublicKey> {
         self.verifiers
             .iter()
             .find(|(a, _)| *a == alg)
@@ -37,7 +37,11 @@ pub(crate) struct KeySet {
 impl KeySet {
     /// Parses a JWKS document. Keys that are not for signatures, have no `kid`, or cannot be
     /// used with any allowed algorithm are skipped (and logged), not fatal.
-    pub(crate) fn parse(body: &[u8], allowed: &[Algorithm]) -> Result<KeySet, String> {
+    pub(crate) fn parse(
+        body: &[u8],
+        allowed: &[Algorithm],
+        backend: CryptoBackend,
+    ) -> Result<KeySet, String> {
         let doc: Value = serde_json::from_slice(body).map_err(|_| "JWKS is not valid JSON")?;
         let list = doc
             .get("keys")
@@ -47,7 +51,7 @@ impl KeySet {
         let mut fingerprint = digest::Context::new(&digest::SHA256);
         for jwk in list {
             let Some(jwk) = jwk.as_object() else { continue };
-            match parse_key(jwk, allowed, &mut fingerprint) {
+            match parse_key(jwk, allowed, backend, &mut fingerprint) {
                 Ok(Some(key)) => keys.push(key),
                 Ok(None) => {}
                 Err(reason) => {
@@ -86,6 +90,7 @@ impl KeySet {
 fn parse_key(
     jwk: &Map<String, Value>,
     allowed: &[Algorithm],
+    backend: CryptoBackend,
     fingerprint: &mut digest::Context,
 ) -> Result<Option<VerifyingKey>, &'static str> {
     let Some(kid) = jwk.get("kid").and_then(Value::as_str) else {
@@ -112,10 +117,11 @@ fn parse_key(
         .copied()
         .filter(|a| a.key_type() == kty && pinned.is_none_or(|p| p == *a));
     let mut verifiers = Vec::new();
-    let mut material = Vec::new();
+    // The decoded members the usable algorithms were built from, for the fingerprint.
+    let mut used: Vec<(Algorithm, [Vec<u8>; 2])> = Vec::new();
     for alg in candidates {
-        let bytes = match kty {
-            "RSA" => rsa_public_key_der(member(jwk, "n")?, member(jwk, "e")?),
+        let members = match kty {
+            "RSA" => [member(jwk, "n")?, member(jwk, "e")?],
             "EC" => {
                 let (crv, len) = if alg == Algorithm::ES256 {
                     ("P-256", 32)
@@ -129,24 +135,24 @@ fn parse_key(
                 if x.len() != len || y.len() != len {
                     return Err("EC coordinates of the wrong length");
                 }
-                let mut point = Vec::with_capacity(1 + 2 * len);
-                point.push(0x04);
-                point.extend_from_slice(&x);
-                point.extend_from_slice(&y);
-                point
+                [x, y]
             }
             "OKP" => {
                 if jwk.get("crv").and_then(Value::as_str) != Some("Ed25519") {
                     continue;
                 }
-                member(jwk, "x")?
+                [member(jwk, "x")?, Vec::new()]
             }
             _ => continue,
         };
-        let key = ParsedPublicKey::new(verification_algorithm(alg), &bytes)
-            .map_err(|_| "key rejected by the crypto backend")?;
-        verifiers.push((alg, key));
-        material.push((alg, bytes));
+        let [a, b] = &members;
+        let material = match kty {
+            "RSA" => Material::Rsa { n: a, e: b },
+            "EC" => Material::Ec { x: a, y: b },
+            _ => Material::Okp { x: a },
+        };
+        verifiers.push((alg, PublicKey::new(backend, alg, material)?));
+        used.push((alg, members));
     }
     if verifiers.is_empty() {
         return Ok(None);
@@ -156,9 +162,10 @@ fn parse_key(
         fingerprint.update(bytes);
     };
     field(kid.as_bytes());
-    for (alg, bytes) in &material {
+    for (alg, [a, b]) in &used {
         field(alg.as_str().as_bytes());
-        field(bytes);
+        field(a);
+        field(b);
     }
     Ok(Some(VerifyingKey {
         kid: kid.to_owned(),
@@ -174,80 +181,9 @@ fn member(jwk: &Map<String, Value>, name: &'static str) -> Result<Vec<u8>, &'sta
     B64.decode(text).map_err(|_| "key member is not base64url")
 }
 
-/// The aws-lc-rs verification algorithm for a JWS algorithm.
-pub(crate) fn verification_algorithm(alg: Algorithm) -> &'static dyn VerificationAlgorithm {
-    match alg {
-        Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
-        Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
-        Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
-        Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
-        Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
-        Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
-        Algorithm::ES256 => &signature::ECDSA_P256_SHA256_FIXED,
-        Algorithm::ES384 => &signature::ECDSA_P384_SHA384_FIXED,
-        Algorithm::EdDSA => &signature::ED25519,
-    }
-}
-
-/// DER of PKCS#1 `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }`.
-fn rsa_public_key_der(n: Vec<u8>, e: Vec<u8>) -> Vec<u8> {
-    let n = der_integer(&n);
-    let e = der_integer(&e);
-    let mut out = Vec::with_capacity(n.len() + e.len() + 4);
-    out.push(0x30);
-    der_length(&mut out, n.len() + e.len());
-    out.extend_from_slice(&n);
-    out.extend_from_slice(&e);
-    out
-}
-
-fn der_integer(bytes: &[u8]) -> Vec<u8> {
-    let start = bytes
-        .iter()
-        .position(|&b| b != 0)
-        .unwrap_or(bytes.len().saturating_sub(1));
-    let digits = &bytes[start.min(bytes.len())..];
-    let pad = digits.first().is_none_or(|&b| b & 0x80 != 0);
-    let mut out = Vec::with_capacity(digits.len() + 5);
-    out.push(0x02);
-    der_length(&mut out, digits.len() + usize::from(pad));
-    if pad {
-        out.push(0);
-    }
-    out.extend_from_slice(digits);
-    out
-}
-
-fn der_length(out: &mut Vec<u8>, len: usize) {
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes
-            .iter()
-            .position(|&b| b != 0)
-            .unwrap_or(bytes.len() - 1);
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn der_integers_are_minimal_and_positive() {
-        assert_eq!(
-            der_integer(&[0x01, 0x00, 0x01]),
-            vec![0x02, 0x03, 0x01, 0x00, 0x01]
-        );
-        assert_eq!(der_integer(&[0x00, 0x80]), vec![0x02, 0x02, 0x00, 0x80]);
-        assert_eq!(der_integer(&[0xff]), vec![0x02, 0x02, 0x00, 0xff]);
-        let mut long = Vec::new();
-        der_length(&mut long, 257);
-        assert_eq!(long, vec![0x82, 0x01, 0x01]);
-    }
 
     /// The RSA modulus of RFC 7517 appendix A.1.
     const N: &str = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
@@ -258,7 +194,12 @@ mod tests {
 
     fn set(keys: &[String]) -> KeySet {
         let doc = format!(r#"{{"keys":[{}]}}"#, keys.join(","));
-        KeySet::parse(doc.as_bytes(), &[Algorithm::RS256, Algorithm::PS256]).unwrap()
+        KeySet::parse(
+            doc.as_bytes(),
+            &[Algorithm::RS256, Algorithm::PS256],
+            CryptoBackend::AwsLc,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -297,9 +238,9 @@ mod tests {
             {"kid":"oct","kty":"oct","k":"c2VjcmV0"},
             "not an object"
         ]}"#;
-        let set = KeySet::parse(doc, &[Algorithm::RS256]).unwrap();
+        let set = KeySet::parse(doc, &[Algorithm::RS256], CryptoBackend::AwsLc).unwrap();
         assert_eq!(set.len(), 0);
-        assert!(KeySet::parse(b"{}", &[Algorithm::RS256]).is_err());
-        assert!(KeySet::parse(b"[", &[Algorithm::RS256]).is_err());
+        assert!(KeySet::parse(b"{}", &[Algorithm::RS256], CryptoBackend::AwsLc).is_err());
+        assert!(KeySet::parse(b"[", &[Algorithm::RS256], CryptoBackend::AwsLc).is_err());
     }
 }

@@ -25,11 +25,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub(crate) use discovery::Discovery;
-pub(crate) use jwks::{verification_algorithm, KeySet};
+pub(crate) use jwks::KeySet;
 
 use crate::algorithm::Algorithm;
 use crate::clock::Clock;
 use crate::config::Auth0Builder;
+use crate::crypto::CryptoBackend;
 use crate::error::{AuthError, ConfigError};
 use crate::metrics::Counters;
 use cache::{Begin, Cache, Hit, Leader, Policy, SameAs};
@@ -44,6 +45,7 @@ struct Inner {
     discovery: Cache<Discovery>,
     jwks: Cache<KeySet>,
     algorithms: Vec<Algorithm>,
+    crypto_backend: CryptoBackend,
     allow_http: bool,
     kid_cooldown: Duration,
     /// When each JWKS was last refetched for an unknown `kid` (clock milliseconds); only
@@ -101,7 +103,7 @@ impl Document for KeySet {
         jwks_uri.to_owned()
     }
     fn parse(inner: &Inner, body: &[u8]) -> Result<Self, String> {
-        KeySet::parse(body, &inner.algorithms)
+        KeySet::parse(body, &inner.algorithms, inner.crypto_backend)
     }
 }
 
@@ -125,6 +127,7 @@ impl KeyStore {
             discovery: Cache::new(policy, clock.clone()),
             jwks: Cache::new(policy, clock),
             algorithms: s.algorithms.to_vec(),
+            crypto_backend: s.crypto_backend,
             allow_http: s.allow_http,
             kid_cooldown: s.kid_cooldown,
             kid_refetched: Mutex::new(HashMap::new()),
