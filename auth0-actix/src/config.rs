@@ -202,6 +202,15 @@ pub mod env {
 
 impl Auth0Builder {
     /// A builder with every setting at its default.
+    ///
+    /// ```
+    /// use auth0_actix::Auth0Builder;
+    /// let auth0 = Auth0Builder::new()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -289,18 +298,51 @@ impl Auth0Builder {
     /// `https://auth.example.com/` (normalised, difference D14). Required. Discovery is fetched
     /// from `https://{domain}/.well-known/openid-configuration`. `http://`, paths, queries and
     /// credentials are rejected by [`build`](Self::build).
+    ///
+    /// ```
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("https://tenant.us.auth0.com/") // normalised
+    ///     .audience("https://api.example.com")
+    ///     .build()?;
+    /// assert_eq!(auth0.issuer(), Some("https://tenant.us.auth0.com/"));
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn domain(mut self, domain: impl Into<String>) -> Self {
         self.domain = Some(domain.into());
         self
     }
 
     /// The API identifier tokens must be issued for (`aud`). Required.
+    ///
+    /// ```
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .build()?;
+    /// assert_eq!(auth0.audience(), "https://api.example.com");
+    /// assert!(Auth0::builder().domain("tenant.us.auth0.com").build().is_err(), "audience is required");
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self.audience = Some(audience.into());
         self
     }
 
     /// Accept DPoP-bound tokens. Default `true` (mixed mode with `dpop_required(false)`).
+    ///
+    /// ```
+    /// use auth0_actix::DpopMode;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .dpop_enabled(false) // Bearer only
+    ///     .build()?;
+    /// assert_eq!(auth0.dpop_mode(), DpopMode::Disabled);
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn dpop_enabled(mut self, enabled: bool) -> Self {
         self.dpop_enabled = enabled;
         self
@@ -308,6 +350,18 @@ impl Auth0Builder {
 
     /// Accept only DPoP. Default `false`. Contradicts `dpop_enabled(false)` (an error at build,
     /// difference D15).
+    ///
+    /// ```
+    /// use auth0_actix::DpopMode;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .dpop_required(true) // DPoP only
+    ///     .build()?;
+    /// assert_eq!(auth0.dpop_mode(), DpopMode::Required);
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn dpop_required(mut self, required: bool) -> Self {
         self.dpop_required = required;
         self
@@ -315,6 +369,16 @@ impl Auth0Builder {
 
     /// Seconds a DPoP proof's `iat` may lie in the future (clock skew). Default 30; at most
     /// 86 400 (one day), checked by [`build`](Self::build).
+    ///
+    /// ```
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .dpop_iat_leeway(10)
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn dpop_iat_leeway(mut self, seconds: u64) -> Self {
         self.dpop_iat_leeway = seconds;
         self
@@ -322,6 +386,16 @@ impl Auth0Builder {
 
     /// Maximum age of a DPoP proof in seconds. Default 300; at most 86 400 (one day), checked
     /// by [`build`](Self::build).
+    ///
+    /// ```
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .dpop_iat_offset(120)
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn dpop_iat_offset(mut self, seconds: u64) -> Self {
         self.dpop_iat_offset = seconds;
         self
@@ -330,6 +404,16 @@ impl Auth0Builder {
     /// Build the expected request URL from `X-Forwarded-Proto/Host/Prefix`. Default `false`.
     /// Enable it only behind a reverse proxy that sets these headers itself: a client that can
     /// reach the app directly could otherwise choose the URL its DPoP proofs are checked against.
+    ///
+    /// ```
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .trust_proxy(true) // only behind a proxy that sets X-Forwarded-*
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn trust_proxy(mut self, trust: bool) -> Self {
         self.trust_proxy = trust;
         self
@@ -339,6 +423,17 @@ impl Auth0Builder {
     /// it). Default 600 s. `Duration::ZERO` means no reuse, as in the reference: every lookup
     /// fetches (concurrent ones share one fetch), and the last good copy is still served when a
     /// fetch fails (see [`max_stale`](Self::max_stale)).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .cache_ttl(Duration::from_secs(3600))
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn cache_ttl(mut self, ttl: Duration) -> Self {
         self.cache_ttl = ttl;
         self
@@ -348,6 +443,17 @@ impl Auth0Builder {
     /// (never above [`cache_ttl`](Self::cache_ttl)). Default 30 s. Refreshes start in the
     /// background at 80% of a document's lifetime (or on its first use after it, the expired copy
     /// answering meanwhile), so requests do not wait for them.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .cache_min_ttl(Duration::from_secs(60))
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn cache_min_ttl(mut self, ttl: Duration) -> Self {
         self.cache_min_ttl = ttl;
         self
@@ -358,6 +464,17 @@ impl Auth0Builder {
     /// outage must not become an API outage; each such use is logged and counted in
     /// [`Metrics::stale_served`]). Default 1 hour; `Duration::ZERO` turns it off (a request
     /// past a document's lifetime then waits for its refetch).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .max_stale(Duration::from_secs(6 * 3600))
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn max_stale(mut self, max_stale: Duration) -> Self {
         self.max_stale = max_stale;
         self
@@ -372,6 +489,17 @@ impl Auth0Builder {
     /// (stale) without asking the issuer again for this long, and after a fetch that timed out,
     /// requests with no copy to serve get its failure at once for this long instead of each
     /// waiting for a timeout.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .unknown_kid_cooldown(Duration::from_secs(60))
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn unknown_kid_cooldown(mut self, cooldown: Duration) -> Self {
         self.unknown_kid_cooldown = cooldown;
         self
@@ -379,6 +507,17 @@ impl Auth0Builder {
 
     /// The clock every time check reads. Default: the system clock. Tests can pass a
     /// `ManualClock` (feature `testing`) to move time instead of sleeping.
+    ///
+    /// ```
+    /// use auth0_actix::SystemClock;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .clock(SystemClock)
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = Arc::new(clock);
         self
@@ -408,12 +547,39 @@ impl Auth0Builder {
 
     /// Accepts tokens from the issuers a resolver allows for each request (see
     /// [`DomainsResolver`]). Its failures answer 500 `domains_resolver_error`.
+    ///
+    /// ```
+    /// use auth0_actix::{dpop::BoxFuture, Auth0, DomainsResolver, ResolverContext};
+    ///
+    /// /// Both regional tenants, whatever the request.
+    /// struct Regions;
+    /// impl DomainsResolver for Regions {
+    ///     fn resolve<'a>(&'a self, _: &'a ResolverContext<'a>) -> BoxFuture<'a, Result<Vec<String>, String>> {
+    ///         Box::pin(async { Ok(vec!["tenant.eu.auth0.com".into(), "tenant.us.auth0.com".into()]) })
+    ///     }
+    /// }
+    /// let auth0 = Auth0::builder()
+    ///     .domains_resolver(Regions)
+    ///     .audience("https://api.example.com")
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn domains_resolver(mut self, resolver: impl DomainsResolver) -> Self {
         self.domains = Some(Domains::Resolver(Arc::new(resolver)));
         self
     }
 
     /// Entries in each of the discovery and JWKS caches (at least 1). Default 100.
+    ///
+    /// ```
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .cache_max_entries(10)
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn cache_max_entries(mut self, entries: usize) -> Self {
         self.cache_max_entries = entries;
         self
@@ -421,6 +587,17 @@ impl Auth0Builder {
 
     /// Algorithms access tokens may be signed with. Default `[RS256]`, which is what Auth0
     /// issues. `none` and `HS*` cannot be expressed. A token's `alg` must also fit its key.
+    ///
+    /// ```
+    /// use auth0_actix::Algorithm;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .algorithms([Algorithm::RS256, Algorithm::PS256])
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
         self.algorithms = algorithms.into_iter().collect();
         self
@@ -428,6 +605,17 @@ impl Auth0Builder {
 
     /// Algorithms DPoP proofs may be signed with: any of `ES256`, `ES384`, `EdDSA`. Default
     /// `[ES256]` (what the reference accepts). The `algs` challenge parameter lists them.
+    ///
+    /// ```
+    /// use auth0_actix::Algorithm;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .proof_algorithms([Algorithm::ES256, Algorithm::EdDSA])
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn proof_algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
         self.proof_algorithms = algorithms.into_iter().collect();
         self
@@ -472,6 +660,17 @@ impl Auth0Builder {
 
     /// Where grants are read from when a route does not say: [`Grants::Scope`] (default, as the
     /// reference), `Permissions` or `ScopeOrPermissions` (Auth0 RBAC's `permissions` claim).
+    ///
+    /// ```
+    /// use auth0_actix::Grants;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .grants(Grants::ScopeOrPermissions) // Auth0 RBAC
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn grants(mut self, grants: Grants) -> Self {
         self.grants = grants;
         self
@@ -480,6 +679,16 @@ impl Auth0Builder {
     /// Answers a request without any `Authorization` header with RFC 6750's `401` and a bare
     /// challenge (no error parameters) instead of the reference's `400 invalid_request`.
     /// Default `false`. Malformed or unknown-scheme credentials stay `400`.
+    ///
+    /// ```
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .missing_credentials_unauthorized(true) // 401 + bare challenge
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn missing_credentials_unauthorized(mut self, enabled: bool) -> Self {
         self.missing_credentials_unauthorized = enabled;
         self
@@ -489,18 +698,50 @@ impl Auth0Builder {
     /// verification (see the crate docs' "Verified-token cache" section for why this is safe).
     /// Default 10 000; `0` turns the cache off. Memory is also bounded (16 MiB of tokens) and
     /// tokens over 8 KiB are never cached.
+    ///
+    /// ```
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .verified_token_cache(0) // every request verifies a signature
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn verified_token_cache(mut self, entries: usize) -> Self {
         self.token_cache_entries = entries;
         self
     }
 
     /// Longest time a verified token is remembered (never past its `exp`). Default 300 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .verified_token_cache_ttl(Duration::from_secs(60))
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn verified_token_cache_ttl(mut self, ttl: Duration) -> Self {
         self.token_cache_ttl = ttl;
         self
     }
 
     /// Clock leeway applied to `exp` and `nbf`. Default 0 (as the reference).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .clock_leeway(Duration::from_secs(5))
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn clock_leeway(mut self, leeway: Duration) -> Self {
         self.clock_leeway = leeway;
         self
@@ -508,6 +749,17 @@ impl Auth0Builder {
 
     /// Connect timeout for discovery and JWKS fetches. Default 5 s; zero is rejected by
     /// [`build`](Self::build).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .connect_timeout(Duration::from_secs(2))
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -515,6 +767,17 @@ impl Auth0Builder {
 
     /// Total timeout of one discovery or JWKS fetch. Default 10 s; zero is rejected by
     /// [`build`](Self::build).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .http_timeout(Duration::from_secs(5))
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn http_timeout(mut self, timeout: Duration) -> Self {
         self.http_timeout = timeout;
         self
@@ -522,6 +785,17 @@ impl Auth0Builder {
 
     /// Trusts the CA certificate(s) in this PEM for discovery and JWKS, in addition to the
     /// system roots and any in `SSL_CERT_FILE`. Checked by [`build`](Self::build).
+    ///
+    /// ```no_run
+    /// use auth0_actix::Auth0;
+    /// let pem = std::fs::read("/etc/my-company/ca.pem")?;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("auth.internal.example.com")
+    ///     .audience("https://api.example.com")
+    ///     .root_certificate_pem(pem)
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.root_certificates.push(pem.into());
         self
@@ -530,6 +804,16 @@ impl Auth0Builder {
     /// Allows a plain-`http://` domain when its host is a loopback address (`127.0.0.0/8`,
     /// `::1`, `localhost`). Default `false`. For local issuers in tests and offline examples
     /// only: tokens fetched over plain HTTP prove nothing on a network.
+    ///
+    /// ```
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("http://127.0.0.1:8081") // a local issuer in a test
+    ///     .audience("https://api.example.com")
+    ///     .allow_insecure_http_on_loopback(true)
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn allow_insecure_http_on_loopback(mut self, allow: bool) -> Self {
         self.allow_insecure_http_on_loopback = allow;
         self
@@ -564,6 +848,18 @@ impl Auth0Builder {
     }
 
     /// Validates the settings and builds the handle. Errors say what to fix.
+    ///
+    /// ```
+    /// use auth0_actix::{Auth0, ConfigError};
+    /// let err = Auth0::builder().audience("https://api.example.com").build().unwrap_err();
+    /// assert!(err.to_string().contains("domain"), "{err}");
+    ///
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .build()?;
+    /// # Ok::<(), ConfigError>(())
+    /// ```
     pub fn build(self) -> Result<Auth0, ConfigError> {
         let audience = self
             .audience
@@ -1056,39 +1352,104 @@ impl fmt::Debug for Auth0 {
 
 impl Auth0 {
     /// A builder with every setting at its default.
+    ///
+    /// ```
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .build()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn builder() -> Auth0Builder {
         Auth0Builder::default()
     }
 
     /// `Auth0Builder::from_env()?.build()`: reads [`mod@env`] variables and validates them.
+    ///
+    /// ```no_run
+    /// // AUTH0_DOMAIN=tenant.us.auth0.com AUTH0_AUDIENCE=https://api.example.com
+    /// let auth0 = auth0_actix::Auth0::from_env()?;
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn from_env() -> Result<Auth0, ConfigError> {
         Auth0Builder::from_env()?.build()
     }
 
     /// The configured domain as an issuer, normalised (`https://tenant.us.auth0.com/`);
     /// `None` when only [`domains`](Auth0Builder::domains) were given.
+    ///
+    /// ```
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .build()?;
+    /// assert_eq!(auth0.issuer(), Some("https://tenant.us.auth0.com/"));
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn issuer(&self) -> Option<&str> {
         self.inner.issuer.as_deref()
     }
 
     /// A snapshot of this handle's counters (verifications, rejections by reason, fetches,
     /// cache hits and misses, stale serving, unknown-`kid` refetches).
+    ///
+    /// ```
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .build()?;
+    /// assert_eq!(auth0.metrics().verified, 0);
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn metrics(&self) -> Metrics {
         self.inner.counters.snapshot()
     }
 
     /// The configured audience.
+    ///
+    /// ```
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .build()?;
+    /// assert_eq!(auth0.audience(), "https://api.example.com");
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn audience(&self) -> &str {
         &self.inner.audience
     }
 
     /// The DPoP mode.
+    ///
+    /// ```
+    /// use auth0_actix::DpopMode;
+    /// use auth0_actix::Auth0;
+    /// let auth0 = Auth0::builder()
+    ///     .domain("tenant.us.auth0.com")
+    ///     .audience("https://api.example.com")
+    ///     .build()?;
+    /// assert_eq!(auth0.dpop_mode(), DpopMode::Allowed); // mixed: Bearer and DPoP
+    /// # Ok::<(), auth0_actix::ConfigError>(())
+    /// ```
     pub fn dpop_mode(&self) -> DpopMode {
         self.inner.mode
     }
 
     /// Fetches discovery and the JWKS now, so the first request does not wait for them.
     /// Optional; failures are returned (the verifier retries on the next request).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let auth0 = auth0_actix::Auth0::from_env()?;
+    /// if let Err(e) = auth0.warm_up().await {
+    ///     eprintln!("keys not fetched yet (retried on the first request): {e}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn warm_up(&self) -> Result<(), AuthError> {
         let issuers: Vec<String> = match (&self.inner.issuer, &self.inner.domains) {
             (_, Some(Domains::List(list))) => list.clone(),
