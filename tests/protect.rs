@@ -807,3 +807,64 @@ async fn a_scope_with_its_own_configuration_does_not_reuse_the_outer_outcome() {
         "the middleware refused it first"
     );
 }
+
+/// The attribute and two extractors, for a scope with its own configuration.
+#[get("/both")]
+#[require_auth]
+async fn both(claims: Claims, auth: Authenticated) -> impl Responder {
+    HttpResponse::Ok().json(json!({
+        "route": "both",
+        "sub": claims.sub,
+        "scheme": auth.scheme.as_str(),
+    }))
+}
+
+#[tokio::test]
+async fn the_inner_configuration_verifies_once_for_all_its_extractors_even_for_dpop() {
+    let env = e2e_support::DpopEnv::start_with_routes(
+        |b| b.verified_token_cache(0),
+        |_: &mut web::ServiceConfig| {},
+    );
+    // Outer `Protect` on the configuration the app registers; an inner scope with its own
+    // (same issuer and audience, separate counters and replay store).
+    let inner = builder_for(&env.issuer)
+        .verified_token_cache(0)
+        .build()
+        .expect("inner");
+    let (outer, inner_for_app) = (env.auth0.clone(), inner.clone());
+    let app = e2e_support::start(outer.clone(), move |cfg: &mut web::ServiceConfig| {
+        cfg.service(
+            web::scope("/api").wrap(Protect::new()).service(
+                web::scope("/inner")
+                    .app_data(inner_for_app.clone())
+                    .service(both),
+            ),
+        );
+    });
+    let token = env.bound_token();
+    let url = app.at("/api/inner/both");
+    for _ in 0..2 {
+        let proof = env.key.proof("GET", &url).access_token(&token).sign();
+        let reply = send(
+            env.http
+                .get(&url)
+                .header("Authorization", format!("DPoP {token}"))
+                .header("DPoP", proof),
+        )
+        .await;
+        // Each configuration checked the proof once: a second check by the inner one would
+        // find the proof in its replay store and refuse it.
+        assert_eq!(reply.status, 200, "{:?}", reply.json());
+        assert_eq!(reply.json()["scheme"], "DPoP");
+    }
+    assert_eq!(
+        outer.metrics().verified,
+        2,
+        "the middleware, once a request"
+    );
+    assert_eq!(
+        inner.metrics().verified,
+        2,
+        "the attribute and both extractors, once a request"
+    );
+}

@@ -27,13 +27,30 @@ use crate::verify::Authenticated;
 
 type Outcome = Result<Arc<Authenticated>, AuthError>;
 
-/// The per-request verification slot, kept in the request's extensions, with the identity of
-/// the configuration that fills it: a handler whose scope registers another [`Auth0`] than the
-/// middleware above it (another audience, issuer or DPoP mode) must not reuse its outcome.
-#[derive(Clone)]
-struct Slot {
-    config: usize,
-    outcome: Rc<OnceCell<Outcome>>,
+/// The per-request verification outcomes, kept in the request's extensions: one per
+/// configuration that asked (almost always exactly one). A handler whose scope registers another
+/// [`Auth0`] than the middleware above it (another audience, issuer or DPoP mode) gets its own
+/// verification, shared in turn by every extractor and middleware using that configuration.
+struct Slots {
+    first: Slot,
+    more: Vec<Slot>,
+}
+
+/// The configuration's identity (the address of its shared state, which outlives the request)
+/// and its outcome, filled by the first caller.
+type Slot = (usize, Rc<OnceCell<Outcome>>);
+
+fn config_id(auth0: &Auth0) -> usize {
+    Arc::as_ptr(&auth0.inner) as usize
+}
+
+impl Slots {
+    fn find(&self, config: usize) -> Option<&Rc<OnceCell<Outcome>>> {
+        std::iter::once(&self.first)
+            .chain(&self.more)
+            .find(|(c, _)| *c == config)
+            .map(|(_, cell)| cell)
+    }
 }
 
 /// The app's [`Auth0`], or a logged 500 explaining how to register it (never a 401).
@@ -64,34 +81,33 @@ pub(crate) fn into_actix_error(cfg: &Config, err: AuthError) -> actix_web::Error
     }
 }
 
-/// Verifies the request once and shares the outcome with every later caller.
+/// Verifies the request once per configuration and shares the outcome with every later caller.
 pub(crate) async fn verified(req: &HttpRequest, auth0: &Auth0) -> Outcome {
-    // The configuration outlives the request (the app holds it), so its address identifies it.
-    let config = Arc::as_ptr(&auth0.inner) as usize;
-    let slot = {
+    let config = config_id(auth0);
+    let cell = {
         let mut ext = req.extensions_mut();
-        match ext.get::<Slot>() {
-            Some(slot) if slot.config == config => Some(slot.clone()),
-            // Verified already, but against another configuration: verify again, unshared.
-            Some(_) => None,
+        match ext.get_mut::<Slots>() {
+            Some(slots) => match slots.find(config) {
+                Some(cell) => cell.clone(),
+                None => {
+                    let cell = Rc::<OnceCell<Outcome>>::default();
+                    slots.more.push((config, cell.clone()));
+                    cell
+                }
+            },
             None => {
-                let slot = Slot {
-                    config,
-                    outcome: Rc::default(),
-                };
-                ext.insert(slot.clone());
-                Some(slot)
+                let cell = Rc::<OnceCell<Outcome>>::default();
+                ext.insert(Slots {
+                    first: (config, cell.clone()),
+                    more: Vec::new(),
+                });
+                cell
             }
         }
     };
-    match slot {
-        Some(slot) => slot
-            .outcome
-            .get_or_init(|| async { auth0.verify_uncached(req).await.map(Arc::new) })
-            .await
-            .clone(),
-        None => auth0.verify_uncached(req).await.map(Arc::new),
-    }
+    cell.get_or_init(|| async { auth0.verify_uncached(req).await.map(Arc::new) })
+        .await
+        .clone()
 }
 
 type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, actix_web::Error>>>>;
@@ -260,7 +276,16 @@ impl FromRequest for OptionalClaims {
     }
 }
 
-/// The outcome already computed for this request, if verification has finished (for guards).
-pub(crate) fn finished(ext: &actix_web::dev::Extensions) -> Option<Arc<Authenticated>> {
-    ext.get::<Slot>()?.outcome.get()?.as_ref().ok().cloned()
+/// The outcome already computed for this request with `auth0`'s configuration (or, with none
+/// registered, the first one computed), if verification has finished (for guards).
+pub(crate) fn finished(
+    ext: &actix_web::dev::Extensions,
+    auth0: Option<&Auth0>,
+) -> Option<Arc<Authenticated>> {
+    let slots = ext.get::<Slots>()?;
+    let cell = match auth0 {
+        Some(auth0) => slots.find(config_id(auth0))?,
+        None => &slots.first.1,
+    };
+    cell.get()?.as_ref().ok().cloned()
 }

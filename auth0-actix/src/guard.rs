@@ -104,14 +104,12 @@ impl Authorized {
 impl Guard for Authorized {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {
         // The handle as the extractors find it: registered as `Auth0` or as `web::Data<Auth0>`.
-        let grants = ctx
-            .app_data::<Auth0>()
-            .or_else(|| {
-                ctx.app_data::<actix_web::web::Data<Auth0>>()
-                    .map(|d| d.get_ref())
-            })
-            .map_or(Grants::Scope, |a| a.inner.grants);
+        let auth0 = ctx.app_data::<Auth0>().or_else(|| {
+            ctx.app_data::<actix_web::web::Data<Auth0>>()
+                .map(|d| d.get_ref())
+        });
+        let grants = auth0.map_or(Grants::Scope, |a| a.inner.grants);
         let ext = ctx.req_data();
-        extract::finished(&ext).is_some_and(|v| self.0.is_satisfied_by(&v.claims, grants))
+        extract::finished(&ext, auth0).is_some_and(|v| self.0.is_satisfied_by(&v.claims, grants))
     }
 }
