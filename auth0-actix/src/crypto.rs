@@ -61,10 +61,15 @@ impl PublicKey {
     ) -> Result<PublicKey, &'static str> {
         // Both backends take RSA moduli of 2048 to 8192 bits (aws-lc-rs's RSA_*_2048_8192_*
         // would only refuse a smaller key when verifying): refuse others when the key is built.
-        if let Material::Rsa { n, .. } = material {
-            if !(2048..=8192).contains(&bit_length(n)) {
+        match material {
+            Material::Rsa { n, .. } if !(2048..=8192).contains(&bit_length(n)) => {
                 return Err("RSA modulus outside 2048-8192 bits");
             }
+            // aws-lc-rs would also read an SPKI document here; a JWK's `x` is the raw key.
+            Material::Okp { x } if x.len() != 32 => {
+                return Err("Ed25519 key of the wrong length");
+            }
+            _ => {}
         }
         match backend {
             CryptoBackend::AwsLc => {
@@ -196,8 +201,13 @@ mod rust_crypto {
                 let Material::Rsa { n, e } = material else {
                     return Err(WRONG_KIND);
                 };
-                RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e))
-                    .map_err(|_| "key rejected by the crypto backend")
+                // `new` stops at 4096 bits; accept what the aws-lc-rs backend accepts.
+                RsaPublicKey::new_with_max_size(
+                    BigUint::from_bytes_be(n),
+                    BigUint::from_bytes_be(e),
+                    8192,
+                )
+                .map_err(|_| "key rejected by the crypto backend")
             };
             let point = |len: usize| -> Result<Vec<u8>, &'static str> {
                 let Material::Ec { x, y } = material else {
@@ -329,6 +339,40 @@ mod tests {
                 );
                 assert!(!public.verify(message, b""), "{alg} on {backend:?}");
             }
+        }
+    }
+
+    /// A well-formed RSA key of `bits` bits (modulus odd, top bit set), public numbers only.
+    fn big_modulus(bits: usize) -> Vec<u8> {
+        let mut n = vec![0xc5u8; bits / 8];
+        n[0] = 0xff;
+        n[bits / 8 - 1] |= 1;
+        n
+    }
+
+    #[test]
+    fn every_backend_takes_rsa_moduli_from_2048_to_8192_bits() {
+        for backend in backends() {
+            for bits in [2048, 4096, 6144, 8192] {
+                let n = big_modulus(bits);
+                let rsa = Material::Rsa {
+                    n: &n,
+                    e: &[1, 0, 1],
+                };
+                assert!(
+                    PublicKey::new(backend, Algorithm::RS256, rsa).is_ok(),
+                    "{bits} bits on {backend:?}"
+                );
+            }
+            let n = big_modulus(8192 + 8);
+            let rsa = Material::Rsa {
+                n: &n,
+                e: &[1, 0, 1],
+            };
+            assert!(PublicKey::new(backend, Algorithm::RS256, rsa).is_err());
+            let spki_sized = [1u8; 44];
+            let okp = Material::Okp { x: &spki_sized };
+            assert!(PublicKey::new(backend, Algorithm::EdDSA, okp).is_err());
         }
     }
 
