@@ -261,12 +261,37 @@ impl<V: SameAs> Cache<V> {
         self.refresh_done(key, true)
     }
 
+    /// Whether the cached copy of `key` is past its lifetime (or stamped in the future).
+    pub(crate) fn expired(&self, key: &str) -> bool {
+        let now = self.now();
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .is_some_and(|e| now >= e.fresh_until || now < e.fetched)
+    }
+
+    /// A failed fetch that a background refresh of `key` waits for: settles the copy's failed
+    /// state and back-off before the failure is handed on and counted, so whoever observes the
+    /// failure (a counter, a waiter) also observes the back-off.
+    pub(crate) fn refresh_failed_if_refreshing(&self, key: &str) {
+        let refreshing = {
+            let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+            entries
+                .get(key)
+                .is_some_and(|e| e.refreshing.load(Ordering::Acquire))
+        };
+        if refreshing {
+            self.refresh_failed(key);
+        }
+    }
+
     /// After a refresh that could not start (no runtime): the next lookup may try again.
     pub(crate) fn refresh_skipped(&self, key: &str) {
         self.refresh_done(key, false);
     }
 
     fn refresh_done(&self, key: &str, failed: bool) -> bool {
+        let stepped_back = failed && self.restamp_if_clock_stepped_back(key);
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         let Some(entry) = entries.get(key) else {
             return false;
@@ -275,7 +300,7 @@ impl<V: SameAs> Cache<V> {
         if failed {
             let retry = now.saturating_add(ms_of(self.policy.backoff));
             entry.failed.store(true, Ordering::Release);
-            if now < entry.fetched {
+            if stepped_back {
                 // The clock stepped back: the old schedule means nothing.
                 entry.refresh_at.store(retry, Ordering::Relaxed);
             } else {
@@ -284,6 +309,24 @@ impl<V: SameAs> Cache<V> {
         }
         entry.refreshing.store(false, Ordering::Release);
         now >= entry.fresh_until || now < entry.fetched
+    }
+
+    /// After a failed refresh, a copy stamped in the future (the clock stepped back past its
+    /// fetch) is re-stamped as fetched and expired now, so `max_stale` counts from here rather
+    /// than from a lifetime the step stretched. (`fetched` one millisecond before `fresh_until`:
+    /// a copy that had a lifetime, not one fetched with none.)
+    /// Whether it did.
+    fn restamp_if_clock_stepped_back(&self, key: &str) -> bool {
+        let now = self.now();
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        match entries.get_mut(key) {
+            Some(entry) if now < entry.fetched => {
+                entry.fetched = now.saturating_sub(1);
+                entry.fresh_until = now;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Remembers that fetching `key` timed out with `reason`, for [`recent_failure`].
@@ -650,6 +693,12 @@ mod tests {
         assert_eq!(served(cache.lookup("k")), (false, true));
         at(&clock, 930_000);
         assert_eq!(served(cache.lookup("k")), (true, true));
+        // And max_stale (1 h) counts from the failure too, not from the stretched lifetime
+        // (which would keep the copy servable until 1_060_000 + 3_600_000).
+        at(&clock, 900_000 + 3_600_000);
+        assert!(matches!(cache.lookup("k"), Hit::Serve { .. }));
+        at(&clock, 900_001 + 3_600_000);
+        assert!(matches!(cache.lookup("k"), Hit::Expired { fallback: None }));
         // A timed-out fetch stamped in the future is forgotten.
         at(&clock, 2_000_000);
         cache.timed_out("t", "request timed out");

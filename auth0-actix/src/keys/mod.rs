@@ -359,6 +359,9 @@ async fn run_flight<D: Document>(inner: Arc<Inner>, leader: Leader<D>) {
     if fetched.is_ok() {
         tracing::debug!(target: "auth0_actix", document = D::NAME, key, "fetched");
     }
+    if fetched.is_err() {
+        D::cache(&inner).refresh_failed_if_refreshing(key);
+    }
     // Counted once the outcome is stored and handed on.
     if leader.finish(D::cache(&inner), fetched).is_err() {
         Counters::inc(&inner.counters.fetch_failures);
@@ -374,8 +377,11 @@ fn refresh_in_background<D: Document>(inner: Arc<Inner>, key: String) {
     };
     Counters::inc(&inner.counters.background_refreshes);
     runtime.spawn(async move {
+        // A failure's back-off was settled by the flight itself, before it was handed on
+        // (`refresh_failed_if_refreshing`): settling it again here, later, could push the
+        // next try past a back-off that has already ended.
         if let Err(e) = fetch_now::<D>(&inner, &key).await {
-            if D::cache(&inner).refresh_failed(&key) {
+            if D::cache(&inner).expired(&key) {
                 tracing::warn!(target: "auth0_actix", document = D::NAME, key, error = %e,
                     "refresh failed: serving the last good copy (stale-if-error); next try \
                      after the back-off");
