@@ -52,6 +52,15 @@ struct Roots {
 }
 
 impl Roots {
+    /// Every certificate to trust: the configured ones, then the system bundle's.
+    fn all(&self) -> Vec<Vec<u8>> {
+        self.configured
+            .iter()
+            .chain(&self.system)
+            .cloned()
+            .collect()
+    }
+
     /// Reads the builder's PEMs, the `ssl_cert_file` bundle (if set) and then the first of
     /// `system_bundles` that holds certificates. A bad builder PEM or `SSL_CERT_FILE` is an error
     /// naming it; an unusable system bundle is logged and skipped.
@@ -169,12 +178,7 @@ pub(crate) fn client(settings: &KeySettings<'_>) -> Result<reqwest::Client, Conf
     if roots.system.is_empty() {
         return build(settings, &roots.configured, false);
     }
-    let all: Vec<Vec<u8>> = roots
-        .configured
-        .iter()
-        .chain(&roots.system)
-        .cloned()
-        .collect();
+    let all = roots.all();
     build(settings, &all, false).or_else(|e| {
         // One certificate the TLS library cannot use must not take the configured CAs down.
         tracing::warn!(target: "auth0_actix", error = %e,
@@ -507,12 +511,7 @@ mod tls_tests {
         let _ = std::fs::remove_dir_all(&dir);
         let builder = Auth0::builder();
         let settings = builder.key_settings();
-        let all: Vec<Vec<u8>> = roots
-            .configured
-            .iter()
-            .chain(&roots.system)
-            .cloned()
-            .collect();
+        let all = roots.all();
         let client = build(&settings, &all, false).unwrap();
         for issuer in [&system, &extra] {
             let doc = get(&client, &issuer.discovery_url(), false).await;
