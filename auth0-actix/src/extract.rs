@@ -54,12 +54,15 @@ impl Slots {
 }
 
 /// The app's [`Auth0`], or a logged 500 explaining how to register it (never a 401).
-pub(crate) fn auth0(req: &HttpRequest) -> Result<Auth0, actix_web::Error> {
+///
+/// Borrowed, not cloned: cloning would bump the configuration's shared reference count on every
+/// request, a cache line every worker thread would then fight over.
+pub(crate) fn auth0(req: &HttpRequest) -> Result<&Auth0, actix_web::Error> {
     if let Some(auth0) = req.app_data::<Auth0>().or_else(|| {
         req.app_data::<actix_web::web::Data<Auth0>>()
             .map(|d| d.get_ref())
     }) {
-        return Ok(auth0.clone());
+        return Ok(auth0);
     }
     let err = AuthError::internal(&format_args!(
         "no auth0_actix::Auth0 is registered for {} {}: add `.app_data(auth0.clone())` to the App \
@@ -120,7 +123,7 @@ impl FromRequest for Claims {
         let req = req.clone();
         Box::pin(async move {
             let auth0 = auth0(&req)?;
-            match verified(&req, &auth0).await {
+            match verified(&req, auth0).await {
                 Ok(v) => Ok(v.claims.clone()),
                 Err(e) => Err(into_actix_error(&auth0.inner, e)),
             }
@@ -136,7 +139,7 @@ impl FromRequest for Authenticated {
         let req = req.clone();
         Box::pin(async move {
             let auth0 = auth0(&req)?;
-            match verified(&req, &auth0).await {
+            match verified(&req, auth0).await {
                 Ok(v) => Ok((*v).clone()),
                 Err(e) => Err(into_actix_error(&auth0.inner, e)),
             }
@@ -175,7 +178,7 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for ClaimsAs<T> {
         Box::pin(async move {
             let auth0 = auth0(&req)?;
             let cfg = &auth0.inner;
-            let claims = match verified(&req, &auth0).await {
+            let claims = match verified(&req, auth0).await {
                 Ok(v) => v.claims.deserialize::<T>().map_err(|e| {
                     AuthError::invalid_token(format!(
                         "Token claims do not fit the expected shape: {e}"
@@ -222,7 +225,7 @@ impl<S: ScopeRequirement> FromRequest for RequireAuth<S> {
         Box::pin(async move {
             let auth0 = auth0(&req)?;
             let cfg = &auth0.inner;
-            let result = match verified(&req, &auth0).await {
+            let result = match verified(&req, auth0).await {
                 Ok(v) => crate::authorize::require(cfg, &v, S::requirement()),
                 Err(e) => Err(e),
             };
@@ -268,7 +271,7 @@ impl FromRequest for OptionalClaims {
             ) {
                 return Ok(OptionalClaims(None));
             }
-            match verified(&req, &auth0).await {
+            match verified(&req, auth0).await {
                 Ok(v) => Ok(OptionalClaims(Some(v.claims.clone()))),
                 Err(e) => Err(into_actix_error(&auth0.inner, e)),
             }

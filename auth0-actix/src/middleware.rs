@@ -175,7 +175,7 @@ where
                 Err(e) => Err(e),
                 Ok(auth0) => {
                     let cfg = &auth0.inner;
-                    let checked = match extract::verified(req.request(), &auth0).await {
+                    let checked = match extract::verified(req.request(), auth0).await {
                         Ok(v) => authorize::require(cfg, &v, &requirement),
                         Err(e) => Err(e),
                     };

@@ -7,7 +7,6 @@ use crate::challenge::Scheme;
 use crate::claims::Claims;
 use crate::config::{Auth0, Config, DpopMode};
 use crate::error::AuthError;
-use crate::metrics::Counters;
 use crate::request::{self, Credentials};
 use crate::{dpop, token};
 
@@ -69,7 +68,7 @@ impl Auth0 {
         let cfg = &*self.inner;
         let result = verify_request(cfg, req).await;
         match &result {
-            Ok(_) => Counters::inc(&cfg.counters.verified),
+            Ok(_) => cfg.counters.verified(),
             Err(e) => {
                 cfg.counters.rejected(e.code());
                 tracing::debug!(target: "auth0_actix", code = e.code().as_str(),
