@@ -149,23 +149,34 @@ pub(crate) async fn verify(
     token: &str,
     request: Option<RequestContext<'_>>,
 ) -> Result<Claims, AuthError> {
-    let Some((cache, key)) = cfg.token_cache.as_ref().zip(TokenCache::key(token)) else {
+    let Some(cache) = cfg
+        .token_cache
+        .as_ref()
+        .filter(|_| TokenCache::cacheable(token))
+    else {
         return verify_uncached(cfg, token, request).await.map(|v| v.claims);
     };
     let generation = cfg.keys.generation();
     let now = cfg.clock.now().as_secs_f64();
-    if let Some(hit) = cache.get(&key, now, generation) {
-        if let Some(domains) = &cfg.domains {
-            check_allowed(domains, &hit.issuer, request, cfg.keys.allow_http()).await?;
-        }
-        return Ok(hit.claims);
-    }
+    let key = match cache.get(token, now, generation, cfg.domains.is_some()) {
+        Ok(hit) => match (&cfg.domains, &hit.issuer) {
+            (None, _) => return Ok(hit.claims),
+            // Custom domains: the issuer must still be allowed (the list or resolver may say no now).
+            (Some(domains), Some(issuer)) => {
+                check_allowed(domains, issuer, request, cfg.keys.allow_http()).await?;
+                return Ok(hit.claims);
+            }
+            // A hit asked for its issuer always has one; without it, verify in full.
+            (Some(_), None) => TokenCache::key(token),
+        },
+        Err(key) => key,
+    };
     let verified = verify_uncached(cfg, token, request).await?;
     let valid_until = verified.exp + cfg.clock_leeway as f64;
     let claims = verified.claims;
     cache.insert(
         key,
-        token.len(),
+        token,
         claims.clone(),
         verified.issuer,
         now,
