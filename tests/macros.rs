@@ -626,3 +626,89 @@ async fn a_custom_renderer_chooses_the_body_but_not_status_or_challenge() {
     assert_route(&reply, "any");
     assert_eq!(reply.header("x-rendered"), None);
 }
+
+// ------------------------------------------------------------------------------------------
+// Outcomes decided at once and after waiting
+
+/// Four extractors on one request (the attribute, `Claims` twice, `Authenticated`), whether the
+/// outcome is decided at once (refused credentials; a token this worker verified recently) or
+/// after waiting (a first verification): one count in the metrics and one rendered error per
+/// request, and identical claims in the handler.
+#[tokio::test]
+async fn every_extractor_of_a_request_shares_one_outcome_counted_and_rendered_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let issuer = LocalIssuer::start();
+    let renders = Arc::new(AtomicUsize::new(0));
+    let counted = renders.clone();
+    let auth0: Auth0 = builder_for(&issuer)
+        .error_renderer(move |err| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            HttpResponse::Ok().body(format!("denied: {}", err.code()))
+        })
+        .build()
+        .unwrap();
+    let app = e2e_support::start(auth0.clone(), routes);
+    let http = e2e_support::client();
+    let get = |authorization: Option<String>| {
+        let mut request = http.get(app.at("/consistent"));
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        send(request)
+    };
+
+    let token = issuer
+        .token()
+        .scope("read:messages")
+        .claim("jti", "t")
+        .sign();
+    // The first use waits for a verification; the repeats are answered from the verified-token
+    // cache (at once on a worker that verified it, through the shared shards on another).
+    for round in 0..6 {
+        let reply = get(Some(format!("Bearer {token}"))).await;
+        assert_eq!(
+            reply.json(),
+            json!({"same": true, "jti": "t", "scheme": "Bearer", "jkt": null}),
+            "round {round}"
+        );
+    }
+    let m = auth0.metrics();
+    assert_eq!(m.verified, 6, "{m:?}");
+    assert_eq!(renders.load(Ordering::SeqCst), 0);
+
+    // Refused before any token is looked at: decided at once.
+    for (authorization, status, code) in [
+        (None, 400, "invalid_request"),
+        (Some("Basic abc".to_owned()), 400, "invalid_request"),
+        (Some("Bearer".to_owned()), 400, "invalid_request"),
+    ] {
+        let before = (auth0.metrics(), renders.load(Ordering::SeqCst));
+        let reply = get(authorization.clone()).await;
+        assert_eq!(reply.status, status, "{authorization:?}: {reply:?}");
+        assert_eq!(reply.body, format!("denied: {code}"), "{authorization:?}");
+        let after = (auth0.metrics(), renders.load(Ordering::SeqCst));
+        assert_eq!(after.1, before.1 + 1, "{authorization:?}: rendered once");
+        assert_eq!(
+            after.0.rejected_invalid_request,
+            before.0.rejected_invalid_request + 1,
+            "{authorization:?}: counted once"
+        );
+    }
+
+    // A cached token without the scope: verified at once, refused by the attribute, once.
+    let unscoped = issuer.token().sign();
+    for round in 0..4 {
+        let before = (auth0.metrics(), renders.load(Ordering::SeqCst));
+        let reply = get(Some(format!("Bearer {unscoped}"))).await;
+        assert_eq!(reply.status, 403, "round {round}: {reply:?}");
+        let after = (auth0.metrics(), renders.load(Ordering::SeqCst));
+        assert_eq!(after.1, before.1 + 1, "round {round}: rendered once");
+        assert_eq!(
+            after.0.rejected_insufficient_scope,
+            before.0.rejected_insufficient_scope + 1,
+            "round {round}: counted once"
+        );
+    }
+}

@@ -199,3 +199,60 @@ async fn a_dpop_bound_token_is_verified_again_past_the_ttl_and_its_proofs_every_
         "repeat after re-verification",
     );
 }
+
+/// A DPoP-bound token in the verified-token cache (its first use, with a proof, put it there)
+/// is still refused when it comes back with the Bearer scheme, and a cached Bearer token is
+/// still refused beside a DPoP proof: the cache skips the signature check only, never the
+/// scheme rules.
+#[tokio::test]
+async fn a_cached_token_still_obeys_the_scheme_rules() {
+    let api = Api::start(|b| b).await;
+    let key = DpopKey::generate();
+    let bound = api.token().bound_to(&key).sign();
+    let proof = key
+        .proof("GET", &api.app.at("/test"))
+        .access_token(&bound)
+        .iat(api.now())
+        .sign();
+    let reply = send(
+        api.http
+            .get(api.app.at("/test"))
+            .header("Authorization", format!("DPoP {bound}"))
+            .header("DPoP", proof),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    for round in 0..4 {
+        let before = api.lookups();
+        let reply = api.bearer(&bound).await;
+        reply.assert_error(
+            401,
+            "invalid_token",
+            "DPoP-bound token requires the DPoP authentication scheme, not Bearer",
+        );
+        assert_eq!(api.lookups(), before, "round {round}: a cache hit, refused");
+    }
+
+    let token = api.token().sign();
+    api.expect_bearer(&token, true, "first use").await;
+    for round in 0..4 {
+        let proof = key
+            .proof("GET", &api.app.at("/test"))
+            .access_token(&token)
+            .iat(api.now())
+            .sign();
+        let reply = send(
+            api.http
+                .get(api.app.at("/test"))
+                .bearer_auth(&token)
+                .header("DPoP", proof),
+        )
+        .await;
+        reply.assert_error(
+            400,
+            "invalid_request",
+            "DPoP proof requires DPoP authentication scheme, not Bearer",
+        );
+        let _ = round;
+    }
+}

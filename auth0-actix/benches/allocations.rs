@@ -2,8 +2,9 @@
 //!
 //! `cargo bench -p auth0-actix --features testing --bench allocations`
 //!
-//! Prints one line per scenario: allocations and bytes allocated per `verify_request`, measured
-//! over many requests (request construction and proof minting are outside the count).
+//! Prints one line per scenario: allocations and bytes allocated per `verify_request`, or per
+//! `Claims` extraction (what a handler taking `Claims` pays), measured over many requests
+//! (request construction and proof minting are outside the count).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
@@ -11,10 +12,11 @@ use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::task::{Context, Poll, Waker};
 
+use actix_web::dev::Payload;
 use actix_web::test::TestRequest;
-use actix_web::HttpRequest;
+use actix_web::{FromRequest, HttpRequest};
 use auth0_actix::testing::{DpopKey, LocalIssuer};
-use auth0_actix::Auth0;
+use auth0_actix::{Auth0, Claims};
 
 struct Counting;
 
@@ -48,14 +50,32 @@ fn now<F: Future>(fut: F) -> F::Output {
     }
 }
 
-fn measure(name: &str, auth0: &Auth0, mut make: impl FnMut() -> HttpRequest) {
+/// What is counted per request.
+#[derive(Clone, Copy)]
+enum Via {
+    VerifyRequest,
+    ClaimsExtractor,
+}
+
+fn verify(via: Via, auth0: &Auth0, req: &HttpRequest) {
+    match via {
+        Via::VerifyRequest => {
+            now(auth0.verify_request(req)).expect("verifies");
+        }
+        Via::ClaimsExtractor => {
+            now(Claims::from_request(req, &mut Payload::None)).expect("verifies");
+        }
+    }
+}
+
+fn measure(name: &str, via: Via, auth0: &Auth0, mut make: impl FnMut() -> HttpRequest) {
     const N: usize = 2_000;
     let requests: Vec<HttpRequest> = (0..N).map(|_| make()).collect();
     // One warm-up so one-time initialisation is not counted.
-    now(auth0.verify_request(&make())).expect("verifies");
+    verify(via, auth0, &make());
     let (a0, b0) = (ALLOCS.load(Relaxed), BYTES.load(Relaxed));
     for req in &requests {
-        now(auth0.verify_request(req)).expect("verifies");
+        verify(via, auth0, req);
     }
     let (a1, b1) = (ALLOCS.load(Relaxed), BYTES.load(Relaxed));
     println!(
@@ -90,6 +110,7 @@ fn main() {
         TestRequest::get()
             .uri("/r")
             .insert_header(("Authorization", bearer.as_str()))
+            .app_data(cached.clone())
             .to_http_request()
     };
     let dpop_req = || {
@@ -104,9 +125,16 @@ fn main() {
             .insert_header(("DPoP", proof))
             .to_http_request()
     };
-    println!("scenario                     allocations and bytes per verify_request");
-    measure("bearer, keys cached", &uncached, bearer_req);
-    measure("bearer, token cached", &cached, bearer_req);
-    measure("dpop, keys cached", &uncached, dpop_req);
-    measure("dpop, token cached", &cached, dpop_req);
+    println!("scenario                     allocations and bytes per request");
+    use Via::*;
+    measure("bearer, keys cached", VerifyRequest, &uncached, bearer_req);
+    measure("bearer, token cached", VerifyRequest, &cached, bearer_req);
+    measure(
+        "bearer, token cached, Claims",
+        ClaimsExtractor,
+        &cached,
+        bearer_req,
+    );
+    measure("dpop, keys cached", VerifyRequest, &uncached, dpop_req);
+    measure("dpop, token cached", VerifyRequest, &cached, dpop_req);
 }

@@ -139,13 +139,13 @@ pub use config::{
 };
 pub use crypto::CryptoBackend;
 pub use error::{AuthError, ConfigError, ErrorCode};
-pub use extract::{ClaimsAs, OptionalClaims};
+pub use extract::{AuthFuture, ClaimsAs, OptionalClaims};
 pub use metrics::Metrics;
 pub use middleware::Protect;
 pub use token::MAX_TOKEN_BYTES;
 pub use verified_cache::{
     DEFAULT_TOKEN_CACHE_BYTES, DEFAULT_TOKEN_CACHE_ENTRIES, DEFAULT_TOKEN_CACHE_TTL_SECS,
-    MAX_CACHED_TOKEN_BYTES,
+    MAX_CACHED_TOKEN_BYTES, MAX_RECENT_TOKEN_BYTES, RECENT_SLOTS,
 };
 pub use verify::Authenticated;
 

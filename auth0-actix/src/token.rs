@@ -186,6 +186,20 @@ pub(crate) async fn verify(
     Ok(claims)
 }
 
+/// The claims of a token this thread verified recently (see [`crate::verified_cache`]), when
+/// that settles it with no I/O: `None` if it has to go through [`verify`] (not recent, the cache
+/// is off, or custom domains must re-check the issuer).
+pub(crate) fn recently_verified(cfg: &Config, token: &str) -> Option<Claims> {
+    if cfg.domains.is_some() {
+        return None;
+    }
+    let cache = cfg.token_cache.as_ref()?;
+    let now = cfg.clock.now().as_secs_f64();
+    cache
+        .recent(token.as_bytes(), now, cfg.keys.generation(), false)
+        .map(|hit| hit.claims)
+}
+
 /// A fully verified token.
 struct VerifiedToken {
     claims: Claims,

@@ -160,7 +160,14 @@ impl TokenCache {
         Ok(hit)
     }
 
-    fn recent(&self, token: &[u8], now: f64, generation: u64, with_issuer: bool) -> Option<Hit> {
+    /// `token`'s entry among this thread's recent tokens only (no hashing, no lock).
+    pub(crate) fn recent(
+        &self,
+        token: &[u8],
+        now: f64,
+        generation: u64,
+        with_issuer: bool,
+    ) -> Option<Hit> {
         if token.len() > MAX_RECENT_TOKEN_BYTES {
             return None;
         }

@@ -66,16 +66,21 @@ impl Auth0 {
         req: &HttpRequest,
     ) -> Result<Authenticated, AuthError> {
         let cfg = &*self.inner;
-        let result = verify_request(cfg, req).await;
-        match &result {
-            Ok(_) => cfg.counters.verified(),
-            Err(e) => {
-                cfg.counters.rejected(e.code());
-                tracing::debug!(target: "auth0_actix", code = e.code().as_str(),
-                    reason = e.description(), "request rejected");
-            }
-        }
-        result.map_err(|e| e.with_challenge(&cfg.challenge, None))
+        finish(cfg, verify_request(cfg, req).await)
+    }
+
+    /// The outcome, when it is known without waiting (counted and with its challenge, as
+    /// [`verify_uncached`](Self::verify_uncached)); `None` when it takes
+    /// [`verify_uncached`](Self::verify_uncached): a DPoP proof, or a token this thread has not
+    /// verified recently.
+    pub(crate) fn verify_now(&self, req: &HttpRequest) -> Option<Result<Authenticated, AuthError>> {
+        let cfg = &*self.inner;
+        let outcome = match first_step(cfg, req) {
+            Step::Done(outcome) => outcome,
+            Step::Bearer(token) => bearer_outcome(cfg, req, token::recently_verified(cfg, token)?),
+            Step::DPoP(_) => return None,
+        };
+        Some(finish(cfg, outcome))
     }
 
     /// Verifies an access token alone (signature, `iss`, `aud`, `exp`, `nbf`, `iat`), with no
@@ -94,42 +99,83 @@ impl Auth0 {
     }
 }
 
-async fn verify_request(cfg: &Config, req: &HttpRequest) -> Result<Authenticated, AuthError> {
-    let (scheme, token) = match request::credentials(req)? {
-        Credentials::Token(scheme, token) => (scheme, token),
-        Credentials::Missing if cfg.missing_credentials_unauthorized => {
-            return Err(AuthError::missing_credentials_unauthorized())
+/// Counts a request's outcome and attaches the challenge to an error.
+fn finish(
+    cfg: &Config,
+    outcome: Result<Authenticated, AuthError>,
+) -> Result<Authenticated, AuthError> {
+    match &outcome {
+        Ok(_) => cfg.counters.verified(),
+        Err(e) => {
+            cfg.counters.rejected(e.code());
+            tracing::debug!(target: "auth0_actix", code = e.code().as_str(),
+                reason = e.description(), "request rejected");
         }
-        Credentials::Missing | Credentials::Unusable => return Err(AuthError::invalid_request()),
+    }
+    outcome.map_err(|e| e.with_challenge(&cfg.challenge, None))
+}
+
+/// What the credentials and the mode rules decide before any token is looked at.
+enum Step<'r> {
+    /// Decided: unusable credentials, a scheme the mode refuses (or, in tests, fixed claims).
+    Done(Result<Authenticated, AuthError>),
+    /// A Bearer token to verify.
+    Bearer(&'r str),
+    /// A DPoP-bound token to verify with its proof.
+    DPoP(&'r str),
+}
+
+fn first_step<'r>(cfg: &Config, req: &'r HttpRequest) -> Step<'r> {
+    let (scheme, token) = match request::credentials(req) {
+        Ok(Credentials::Token(scheme, token)) => (scheme, token),
+        Ok(Credentials::Missing) if cfg.missing_credentials_unauthorized => {
+            return Step::Done(Err(AuthError::missing_credentials_unauthorized()))
+        }
+        Ok(Credentials::Missing | Credentials::Unusable) => {
+            return Step::Done(Err(AuthError::invalid_request()))
+        }
+        Err(e) => return Step::Done(Err(e)),
     };
     #[cfg(feature = "testing")]
     if let Some(claims) = &cfg.fixed_claims {
-        return Ok(Authenticated {
+        return Step::Done(Ok(Authenticated {
             claims: claims.clone(),
             scheme,
             jkt: None,
-        });
+        }));
     }
     match (cfg.mode, scheme) {
         // Required mode: only the DPoP scheme, before any token check.
-        (DpopMode::Required, Scheme::Bearer) => Err(AuthError::invalid_request()),
+        (DpopMode::Required, Scheme::Bearer) => Step::Done(Err(AuthError::invalid_request())),
         // Disabled mode: DPoP is an unknown scheme.
-        (DpopMode::Disabled, Scheme::DPoP) => Err(AuthError::invalid_request()),
-        (_, Scheme::DPoP) => dpop::verify_request(cfg, req, token).await,
-        (_, Scheme::Bearer) => verify_bearer(cfg, req, token).await,
+        (DpopMode::Disabled, Scheme::DPoP) => Step::Done(Err(AuthError::invalid_request())),
+        (_, Scheme::DPoP) => Step::DPoP(token),
+        (_, Scheme::Bearer) => Step::Bearer(token),
     }
 }
 
-async fn verify_bearer(
+async fn verify_request(cfg: &Config, req: &HttpRequest) -> Result<Authenticated, AuthError> {
+    match first_step(cfg, req) {
+        Step::Done(outcome) => outcome,
+        Step::DPoP(token) => dpop::verify_request(cfg, req, token).await,
+        Step::Bearer(token) => {
+            let context = token::RequestContext {
+                req,
+                trust_proxy: cfg.trust_proxy,
+            };
+            let claims = token::verify(cfg, token, Some(context)).await?;
+            bearer_outcome(cfg, req, claims)
+        }
+    }
+}
+
+/// The Bearer rules that follow a verified token: outside disabled mode, neither a DPoP-bound
+/// token nor a DPoP proof may come with the Bearer scheme.
+fn bearer_outcome(
     cfg: &Config,
     req: &HttpRequest,
-    token: &str,
+    claims: Claims,
 ) -> Result<Authenticated, AuthError> {
-    let context = token::RequestContext {
-        req,
-        trust_proxy: cfg.trust_proxy,
-    };
-    let claims = token::verify(cfg, token, Some(context)).await?;
     if cfg.mode != DpopMode::Disabled {
         if claims.bound_jkt().is_some() {
             return Err(AuthError::invalid_token(
