@@ -47,10 +47,12 @@
 //!                             and checks its Requirement before routing goes further
 //!  → guard (Authorized)       optional, on a route: matches by what Protect verified (else 404)
 //!  → extract / require_auth   the first extractor (or Protect) starts verification; every later
-//!                             one, guards included, shares its outcome (one verification a request)
+//!                             one, guards included, shares its outcome (one verification a request);
+//!                             an outcome known without I/O is answered at once (AuthFuture)
 //!  → verify                   the pipeline: credentials → mode rules → token (→ proof) → binding
 //!     → request               Authorization (scheme, token), DPoP header(s), the request URL
-//!     → token                 verified_cache hit: claims (custom domains re-checked), else
+//!     → token                 verified_cache hit (this thread's recent tokens, then the shared
+//!                             shards): claims (custom domains re-checked), else
 //!                             header → alg allow-list → payload → iss → key → signature → claims
 //!        → keys               discovery + JWKS: fetch, cache, single flight (the only I/O)
 //!        → crypto             signature checks on keys built once per JWKS fetch
