@@ -677,6 +677,8 @@ async fn every_extractor_of_a_request_shares_one_outcome_counted_and_rendered_on
     let m = auth0.metrics();
     assert_eq!(m.verified, 6, "{m:?}");
     assert_eq!(renders.load(Ordering::SeqCst), 0);
+    // The counters and the renderer's calls so far.
+    let state = || (auth0.metrics(), renders.load(Ordering::SeqCst));
 
     // Refused before any token is looked at: decided at once.
     for (authorization, status, code) in [
@@ -684,11 +686,11 @@ async fn every_extractor_of_a_request_shares_one_outcome_counted_and_rendered_on
         (Some("Basic abc".to_owned()), 400, "invalid_request"),
         (Some("Bearer".to_owned()), 400, "invalid_request"),
     ] {
-        let before = (auth0.metrics(), renders.load(Ordering::SeqCst));
+        let before = state();
         let reply = get(authorization.clone()).await;
         assert_eq!(reply.status, status, "{authorization:?}: {reply:?}");
         assert_eq!(reply.body, format!("denied: {code}"), "{authorization:?}");
-        let after = (auth0.metrics(), renders.load(Ordering::SeqCst));
+        let after = state();
         assert_eq!(after.1, before.1 + 1, "{authorization:?}: rendered once");
         assert_eq!(
             after.0.rejected_invalid_request,
@@ -700,10 +702,10 @@ async fn every_extractor_of_a_request_shares_one_outcome_counted_and_rendered_on
     // A cached token without the scope: verified at once, refused by the attribute, once.
     let unscoped = issuer.token().sign();
     for round in 0..4 {
-        let before = (auth0.metrics(), renders.load(Ordering::SeqCst));
+        let before = state();
         let reply = get(Some(format!("Bearer {unscoped}"))).await;
         assert_eq!(reply.status, 403, "round {round}: {reply:?}");
-        let after = (auth0.metrics(), renders.load(Ordering::SeqCst));
+        let after = state();
         assert_eq!(after.1, before.1 + 1, "round {round}: rendered once");
         assert_eq!(
             after.0.rejected_insufficient_scope,

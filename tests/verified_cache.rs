@@ -208,19 +208,23 @@ async fn a_dpop_bound_token_is_verified_again_past_the_ttl_and_its_proofs_every_
 async fn a_cached_token_still_obeys_the_scheme_rules() {
     let api = Api::start(|b| b).await;
     let key = DpopKey::generate();
+    // `scheme token` with a fresh proof for it.
+    let with_proof = |scheme: &str, token: &str| {
+        let proof = key
+            .proof("GET", &api.app.at("/test"))
+            .access_token(token)
+            .iat(api.now())
+            .sign();
+        send(
+            api.http
+                .get(api.app.at("/test"))
+                .header("Authorization", format!("{scheme} {token}"))
+                .header("DPoP", proof),
+        )
+    };
+
     let bound = api.token().bound_to(&key).sign();
-    let proof = key
-        .proof("GET", &api.app.at("/test"))
-        .access_token(&bound)
-        .iat(api.now())
-        .sign();
-    let reply = send(
-        api.http
-            .get(api.app.at("/test"))
-            .header("Authorization", format!("DPoP {bound}"))
-            .header("DPoP", proof),
-    )
-    .await;
+    let reply = with_proof("DPoP", &bound).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     for round in 0..4 {
         let before = api.lookups();
@@ -236,23 +240,13 @@ async fn a_cached_token_still_obeys_the_scheme_rules() {
     let token = api.token().sign();
     api.expect_bearer(&token, true, "first use").await;
     for round in 0..4 {
-        let proof = key
-            .proof("GET", &api.app.at("/test"))
-            .access_token(&token)
-            .iat(api.now())
-            .sign();
-        let reply = send(
-            api.http
-                .get(api.app.at("/test"))
-                .bearer_auth(&token)
-                .header("DPoP", proof),
-        )
-        .await;
+        let before = api.lookups();
+        let reply = with_proof("Bearer", &token).await;
         reply.assert_error(
             400,
             "invalid_request",
             "DPoP proof requires DPoP authentication scheme, not Bearer",
         );
-        let _ = round;
+        assert_eq!(api.lookups(), before, "round {round}: a cache hit, refused");
     }
 }
