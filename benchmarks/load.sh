@@ -162,11 +162,23 @@ for name in ["public", "public_header", "bearer", "dpop", "distinct_tokens", "re
 if "public_header" in rows:
     ph = med([r[0] for r in rows["public_header"]])
     print(f"\nBearer / public with the same header: {med([r[0] for r in rows['bearer']]) / ph:.2f}")
+# Paired ratios: each repeat runs the routes back to back, so the ratio within one repeat is
+# less exposed to the machine's drift between repeats than a ratio of medians.
+for name, base in [("bearer", "public"), ("bearer", "public_header"), ("dpop", "public")]:
+    if name in rows and base in rows:
+        paired = [a[0] / b[0] for a, b in zip(rows[name], rows[base])]
+        print(f"\n{name} / {base}, per repeat: " + ", ".join(f"{x:.2f}" for x in paired)
+              + f" (median {med(paired):.2f})", end="")
+print()
 for ours, ref in [("bearer", "ref_bearer"), ("dpop", "ref_dpop"), ("public", "ref_public")]:
     if ref in rows:
         o, r = med([x[0] for x in rows[ours]]), med([x[0] for x in rows[ref]])
         print(f"\nauth0-actix / reference, {ours}: {o / r:.1f}x", end="")
 print()
+print("\nreq/s of each repeat, in the order run:")
+for name in labels:
+    if name in rows:
+        print(f"- {name}: " + ", ".join(f"{r[0]:,.0f}" for r in rows[name]))
 print(f"\nserver RSS before/after the distinct-token run: {int(sys.argv[2])/1024:.1f} MiB / {int(sys.argv[3])/1024:.1f} MiB")
 PY
 if [ -s "$work/notes" ]; then
