@@ -80,10 +80,13 @@ pub(crate) fn dpop_proof(req: &HttpRequest) -> Result<Option<&str>, AuthError> {
                 .on_scheme(Scheme::DPoP),
         );
     }
-    match value.to_str() {
+    // As in `credentials`: a word-at-a-time ASCII check instead of `HeaderValue::to_str`'s
+    // byte-by-byte one (the same verdict: header values hold no control characters but tab).
+    let bytes = value.as_bytes();
+    match std::str::from_utf8(bytes) {
         Ok("") => Ok(None),
-        Ok(v) => Ok(Some(v)),
-        Err(_) => {
+        Ok(v) if bytes.is_ascii() => Ok(Some(v)),
+        _ => {
             Err(AuthError::invalid_dpop_proof("Failed to verify DPoP proof")
                 .on_scheme(Scheme::DPoP))
         }
@@ -146,6 +149,32 @@ mod tests {
         let req = TestRequest::default().to_http_request();
         assert_eq!(credentials(&req).unwrap(), Credentials::Missing);
         assert_eq!(dpop_proof(&req).unwrap(), None);
+    }
+
+    #[test]
+    fn dpop_field_values() {
+        use actix_web::http::header::HeaderValue;
+        let proof = |value: HeaderValue| {
+            let req = TestRequest::default()
+                .insert_header(("DPoP", value))
+                .to_http_request();
+            dpop_proof(&req).map(|p| p.map(str::to_owned))
+        };
+        assert_eq!(
+            proof(HeaderValue::from_static("a.b.c")).unwrap().as_deref(),
+            Some("a.b.c")
+        );
+        assert_eq!(proof(HeaderValue::from_static("")).unwrap(), None);
+        // A tab is visible to `to_str` too: the proof goes on (and fails to decode later).
+        assert_eq!(
+            proof(HeaderValue::from_static("a\tb")).unwrap().as_deref(),
+            Some("a\tb")
+        );
+        for obs_text in [&b"a.b.\xe9"[..], "a.b.\u{e9}".as_bytes()] {
+            let err = proof(HeaderValue::from_bytes(obs_text).unwrap()).unwrap_err();
+            assert_eq!(err.code(), crate::ErrorCode::InvalidDpopProof);
+            assert_eq!(err.description(), "Failed to verify DPoP proof");
+        }
     }
 }
 
