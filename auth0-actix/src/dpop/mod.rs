@@ -50,7 +50,8 @@ async fn verify(
             "Multiple DPoP proofs are not allowed",
         ));
     }
-    let parsed = proof::parse(proof)?;
+    let mut header = Vec::new();
+    let parsed = proof::parse(proof, &mut header)?;
     let context = token::RequestContext {
         req,
         trust_proxy: cfg.trust_proxy,

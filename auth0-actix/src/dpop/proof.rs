@@ -1,16 +1,20 @@
 //! Verifying one DPoP proof JWT, in the reference's order (`behaviour.md` §3.2), with proof
 //! fields of the wrong type answered 400 instead of 500 (D3) and `htm` compared exactly (D8).
 
+use std::borrow::Cow;
+use std::fmt;
+
 use aws_lc_rs::constant_time::verify_slices_are_equal;
-use aws_lc_rs::digest::{digest, SHA256};
+use aws_lc_rs::digest::{digest, Context, SHA256};
 use base64::Engine as _;
-use serde_json::{Map, Value};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 
 use crate::algorithm::Algorithm;
 use crate::config::Config;
 use crate::crypto::{Material, PublicKey};
 use crate::error::AuthError;
-use crate::token::{decode_object, now, split, B64};
+use crate::token::{now, split, B64};
 
 /// Largest DPoP proof accepted (bytes).
 pub const MAX_PROOF_BYTES: usize = 8 * 1024;
@@ -21,26 +25,192 @@ fn bad(description: impl Into<std::borrow::Cow<'static, str>>) -> AuthError {
 
 /// A proof whose header was decoded (check 4 of the request branch).
 pub(crate) struct ParsedProof<'p> {
-    header: Map<String, Value>,
+    header: Members<'p, 3>,
     payload_segment: &'p str,
     signing_input: &'p str,
     signature: &'p str,
 }
 
-/// Splits the proof and decodes its header; any failure is "Failed to verify DPoP proof".
-pub(crate) fn parse(proof: &str) -> Result<ParsedProof<'_>, AuthError> {
+/// The header members the checks read, in this order.
+const HEADER: [&str; 3] = ["typ", "alg", "jwk"];
+/// The JWK members the checks read, in this order.
+const JWK: [&str; 5] = ["kty", "crv", "x", "y", "d"];
+/// The payload claims the checks read, in the order "Missing required claims" lists them.
+const CLAIMS: [&str; 5] = ["iat", "ath", "htm", "htu", "jti"];
+
+/// Splits the proof and decodes its header into `buf`, which the parsed proof borrows; any
+/// failure is "Failed to verify DPoP proof".
+pub(crate) fn parse<'p>(
+    proof: &'p str,
+    buf: &'p mut Vec<u8>,
+) -> Result<ParsedProof<'p>, AuthError> {
     let failed = || bad("Failed to verify DPoP proof");
     if proof.len() > MAX_PROOF_BYTES {
         return Err(failed());
     }
     let (h, p, s) = split(proof).map_err(|_| failed())?;
-    let header = decode_object(h, "header").map_err(|_| failed())?;
+    let header = decode_members(h, &HEADER, buf, "header").map_err(|_| failed())?;
     Ok(ParsedProof {
         header,
         payload_segment: p,
         signing_input: &proof[..h.len() + 1 + p.len()],
         signature: s,
     })
+}
+
+/// The values of `names` in one JSON object, by position. A proof is small and read once, so
+/// rather than build a `serde_json::Map` (an allocation per key and per string), only the
+/// members the checks read are kept, borrowed from the decoded bytes where they hold no escape.
+/// A duplicated member keeps its last value, as `serde_json::Map` and Python's `json` do.
+type Members<'a, const N: usize> = [Option<Member<'a>>; N];
+
+/// One member's value, as the checks read it. `null` is kept (a claim set to `null` counts as
+/// missing, a JWK `d` set to `null` is still private key material); an object is read as a JWK
+/// (the only object a proof's checks look into); other values are known by kind only.
+#[derive(Debug)]
+enum Member<'a> {
+    Null,
+    Str(Cow<'a, str>),
+    Num(f64),
+    Object(Box<Members<'a, 5>>),
+    Other,
+}
+
+fn as_str<'m>(member: &'m Option<Member<'_>>) -> Option<&'m str> {
+    match member {
+        Some(Member::Str(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// Decodes one base64url segment (into `buf`) holding a JSON object and picks `names` from it.
+/// Errors as `token::decode_object` words them.
+fn decode_members<'b, const N: usize>(
+    segment: &str,
+    names: &'static [&'static str; N],
+    buf: &'b mut Vec<u8>,
+    what: &str,
+) -> Result<Members<'b, N>, String> {
+    buf.clear();
+    B64.decode_vec(segment, buf)
+        .map_err(|_| format!("{what} is not valid base64url"))?;
+    let mut json = serde_json::Deserializer::from_slice(buf);
+    let members = Pick(names)
+        .deserialize(&mut json)
+        .and_then(|members| json.end().map(|()| members));
+    members.map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => format!("{what} is not a JSON object"),
+        _ => format!("{what} is not valid JSON"),
+    })
+}
+
+/// Reads a JSON object, keeping the values of the given member names.
+struct Pick<const N: usize>(&'static [&'static str; N]);
+
+impl<'de, const N: usize> DeserializeSeed<'de> for Pick<N> {
+    type Value = Members<'de, N>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, const N: usize> Visitor<'de> for Pick<N> {
+    type Value = Members<'de, N>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members: Members<'de, N> = std::array::from_fn(|_| None);
+        while let Some(Key(key)) = map.next_key()? {
+            match self.0.iter().position(|name| *name == key) {
+                Some(i) => members[i] = Some(map.next_value()?),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(members)
+    }
+}
+
+/// A member name, borrowed unless it holds an escape.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(TextVisitor).map(Key)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+impl<'de> Deserialize<'de> for Member<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(MemberVisitor)
+    }
+}
+
+struct MemberVisitor;
+
+impl<'de> Visitor<'de> for MemberVisitor {
+    type Value = Member<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Member::Null)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Member::Other)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Member::Num(v as f64))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Member::Num(v as f64))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Member::Num(v))
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Member::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Member::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Member::Str(Cow::Owned(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Member::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Pick(&JWK)
+            .visit_map(map)
+            .map(|jwk| Member::Object(Box::new(jwk)))
+    }
 }
 
 /// What a verified proof tells the caller.
@@ -69,33 +239,31 @@ pub(crate) fn verify(
     method: &str,
     url: Option<&str>,
 ) -> Result<VerifiedProof, AuthError> {
-    let header = &proof.header;
-    if header.get("typ").and_then(Value::as_str) != Some("dpop+jwt") {
+    let [typ, alg, jwk] = &proof.header;
+    if as_str(typ) != Some("dpop+jwt") {
         return Err(bad("Unexpected JWT 'typ' header parameter value"));
     }
-    let alg = header
-        .get("alg")
-        .and_then(Value::as_str)
+    let alg = as_str(alg)
         .and_then(|a| a.parse::<Algorithm>().ok())
         .filter(|a| cfg.proof_algorithms.contains(a))
         .ok_or_else(|| bad("Unsupported algorithm in DPoP proof"))?;
     let (kty, crv, coord_len) =
         key_shape(alg).ok_or_else(|| bad("Unsupported algorithm in DPoP proof"))?;
-    let jwk = header
-        .get("jwk")
-        .and_then(Value::as_object)
-        .ok_or_else(|| bad("Missing or invalid jwk in header"))?;
-    if jwk.contains_key("d") {
+    let Some(Member::Object(jwk)) = jwk else {
+        return Err(bad("Missing or invalid jwk in header"));
+    };
+    let [jwk_kty, jwk_crv, jwk_x, jwk_y, jwk_d] = &**jwk;
+    if jwk_d.is_some() {
         return Err(bad("Private key material found in jwk header"));
     }
-    if jwk.get("kty").and_then(Value::as_str) != Some(kty) {
+    if as_str(jwk_kty) != Some(kty) {
         return Err(bad(format!("Only {kty} keys are supported for DPoP")));
     }
-    if jwk.get("crv").and_then(Value::as_str) != Some(crv) {
+    if as_str(jwk_crv) != Some(crv) {
         return Err(bad(format!("Only {crv} curve is supported")));
     }
-    let coord = |name: &str| -> Result<(&str, Vec<u8>), AuthError> {
-        let text = jwk.get(name).and_then(Value::as_str).unwrap_or_default();
+    let coord = |name: &str, member| -> Result<(&str, Vec<u8>), AuthError> {
+        let text = as_str(member).unwrap_or_default();
         match B64.decode(text) {
             Ok(bytes) if bytes.len() == coord_len => Ok((text, bytes)),
             _ => Err(bad(format!(
@@ -103,18 +271,11 @@ pub(crate) fn verify(
             ))),
         }
     };
-    let (x_text, x) = coord("x")?;
-    let (y, thumbprint_input) = if kty == "EC" {
-        let (y_text, y) = coord("y")?;
-        (
-            y,
-            format!(r#"{{"crv":"{crv}","kty":"EC","x":"{x_text}","y":"{y_text}"}}"#),
-        )
+    let (x_text, x) = coord("x", jwk_x)?;
+    let (y_text, y) = if kty == "EC" {
+        coord("y", jwk_y)?
     } else {
-        (
-            Vec::new(),
-            format!(r#"{{"crv":"{crv}","kty":"OKP","x":"{x_text}"}}"#),
-        )
+        ("", Vec::new())
     };
     let material = if kty == "EC" {
         Material::Ec { x: &x, y: &y }
@@ -132,25 +293,32 @@ pub(crate) fn verify(
         ));
     }
 
-    let claims = decode_object(proof.payload_segment, "payload")
+    let mut payload = Vec::new();
+    let claims = decode_members(proof.payload_segment, &CLAIMS, &mut payload, "payload")
         .map_err(|e| bad(format!("Failed to verify DPoP proof: {e}")))?;
-    let missing: Vec<&str> = ["iat", "ath", "htm", "htu", "jti"]
+    let missing: Vec<&str> = CLAIMS
         .into_iter()
-        .filter(|c| claims.get(*c).is_none_or(Value::is_null))
+        .zip(&claims)
+        .filter(|(_, value)| matches!(value, None | Some(Member::Null)))
+        .map(|(name, _)| name)
         .collect();
     match missing.as_slice() {
         [] => {}
         [one] => return Err(bad(format!("Missing required claim: {one}"))),
         many => return Err(bad(format!("Missing required claims: {}", many.join(", ")))),
     }
-    let jti = match &claims["jti"] {
-        Value::String(s) if s.trim().is_empty() => return Err(bad("jti claim must not be empty")),
-        Value::String(s) => s.clone(),
+    let [iat, ath, htm, htu, jti] = &claims;
+    let jti = match jti {
+        Some(Member::Str(s)) if s.trim().is_empty() => {
+            return Err(bad("jti claim must not be empty"))
+        }
+        Some(Member::Str(s)) => s.clone().into_owned(),
         _ => return Err(bad("jti claim must be a string")),
     };
-    let iat = claims["iat"]
-        .as_f64()
-        .ok_or_else(|| bad("Invalid iat claim (must be integer or float)"))?;
+    let iat = match iat {
+        Some(Member::Num(iat)) => *iat,
+        _ => return Err(bad("Invalid iat claim (must be integer or float)")),
+    };
     let now = now(cfg) as f64;
     if iat < now - cfg.dpop_iat_offset as f64 {
         return Err(bad("DPoP Proof iat is too old"));
@@ -158,23 +326,143 @@ pub(crate) fn verify(
     if iat > now + cfg.dpop_iat_leeway as f64 {
         return Err(bad("DPoP Proof iat is from the future"));
     }
-    if claims["htm"].as_str() != Some(method) {
+    if as_str(htm) != Some(method) {
         return Err(bad("DPoP Proof htm mismatch"));
     }
-    let htu_ok = match (claims["htu"].as_str(), url) {
+    let htu_ok = match (as_str(htu), url) {
         (Some(claimed), Some(actual)) => super::htu::matches(claimed, actual),
         _ => false,
     };
     if !htu_ok {
         return Err(bad("DPoP Proof htu mismatch"));
     }
-    let expected_ath = B64.encode(digest(&SHA256, access_token.as_bytes()));
-    let ath_ok = claims["ath"].as_str().is_some_and(|ath| {
-        verify_slices_are_equal(ath.as_bytes(), expected_ath.as_bytes()).is_ok()
-    });
+    let mut expected_ath = [0; 43]; // base64url of 32 bytes, unpadded
+    let ath_ok = B64
+        .encode_slice(digest(&SHA256, access_token.as_bytes()), &mut expected_ath)
+        .is_ok_and(|len| {
+            as_str(ath).is_some_and(|ath| {
+                verify_slices_are_equal(ath.as_bytes(), &expected_ath[..len]).is_ok()
+            })
+        });
     if !ath_ok {
         return Err(bad("DPoP Proof ath mismatch"));
     }
-    let jkt = B64.encode(digest(&SHA256, thumbprint_input.as_bytes()));
+    let jkt = thumbprint(crv, kty, x_text, (kty == "EC").then_some(y_text));
     Ok(VerifiedProof { jkt, jti, iat })
+}
+
+/// The RFC 7638 SHA-256 thumbprint (base64url) of an `EC` (with `y`) or `OKP` public key: the
+/// required members in lexicographic order, no whitespace, hashed as written. The coordinates'
+/// text decoded to the exact lengths the curve needs, so it is the canonical base64url.
+fn thumbprint(crv: &str, kty: &str, x: &str, y: Option<&str>) -> String {
+    let mut hash = Context::new(&SHA256);
+    for part in [r#"{"crv":""#, crv, r#"","kty":""#, kty, r#"","x":""#, x] {
+        hash.update(part.as_bytes());
+    }
+    if let Some(y) = y {
+        hash.update(br#"","y":""#);
+        hash.update(y.as_bytes());
+    }
+    hash.update(br#""}"#);
+    B64.encode(hash.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members<const N: usize>(
+        json: &str,
+        names: &'static [&'static str; N],
+    ) -> Result<Vec<Option<String>>, String> {
+        let mut buf = Vec::new();
+        let members = decode_members(&B64.encode(json), names, &mut buf, "payload")?;
+        Ok(members
+            .iter()
+            .map(|m| {
+                m.as_ref().map(|m| match m {
+                    Member::Null => "null".to_owned(),
+                    Member::Str(s) => format!("str:{s}"),
+                    Member::Num(n) => format!("num:{n}"),
+                    Member::Object(jwk) => format!("jwk:{}", jwk.iter().flatten().count()),
+                    Member::Other => "other".to_owned(),
+                })
+            })
+            .collect())
+    }
+
+    fn some(values: &[&str]) -> Vec<Option<String>> {
+        values
+            .iter()
+            .map(|v| (!v.is_empty()).then(|| v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn picks_the_named_members_by_kind() {
+        let json = r#"{"jti":"a\u0062c","iat":12.5,"x":[1,{"y":2}],"htm":null,"ath":true,
+            "htu":{"kty":"EC","d":null,"z":1}}"#;
+        assert_eq!(
+            members(json, &CLAIMS).unwrap(),
+            some(&["num:12.5", "other", "null", "jwk:2", "str:abc"])
+        );
+        // Integers read as numbers; unknown members are skipped whatever they hold.
+        assert_eq!(
+            members(r#"{"iat":-3,"jti":"","q":{"r":[[]]}}"#, &CLAIMS).unwrap(),
+            some(&["num:-3", "", "", "", "str:"])
+        );
+    }
+
+    #[test]
+    fn a_duplicated_member_keeps_its_last_value() {
+        assert_eq!(
+            members(
+                r#"{"jti":"first","jti":"last","iat":1,"iat":null}"#,
+                &CLAIMS
+            )
+            .unwrap(),
+            some(&["null", "", "", "", "str:last"])
+        );
+    }
+
+    #[test]
+    fn thumbprints() {
+        // RFC 8037 appendix A.3.
+        assert_eq!(
+            thumbprint(
+                "Ed25519",
+                "OKP",
+                "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+                None
+            ),
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+        );
+        // The P-256 key of RFC 7515 appendix A.3, hashed independently (Python's hashlib).
+        assert_eq!(
+            thumbprint(
+                "P-256",
+                "EC",
+                "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                Some("x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0")
+            ),
+            "oKIywvGUpTVTyxMQ3bwIIeQUudfr_CkLMjCE19ECD-U"
+        );
+    }
+
+    #[test]
+    fn errors_are_worded_as_for_access_tokens() {
+        for (json, error) in [
+            ("[1]", "payload is not a JSON object"),
+            ("\"jti\"", "payload is not a JSON object"),
+            ("null", "payload is not a JSON object"),
+            ("{\"jti\":", "payload is not valid JSON"),
+            ("{} {}", "payload is not valid JSON"),
+            ("{\"iat\":1e999}", "payload is not valid JSON"),
+        ] {
+            assert_eq!(members(json, &CLAIMS).unwrap_err(), error, "{json}");
+        }
+        let mut buf = Vec::new();
+        let err = decode_members("not base64!", &CLAIMS, &mut buf, "header").unwrap_err();
+        assert_eq!(err, "header is not valid base64url");
+    }
 }
