@@ -17,7 +17,7 @@ REPEATS=${REPEATS:-3}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 # Distinct DPoP proofs per repeat; more than the DPoP route can serve in DURATION seconds.
-PROOFS=${PROOFS:-100000}
+PROOFS=${PROOFS:-150000}
 # Distinct Bearer tokens for the bounded-memory run (RSA signing: ~1 ms each to mint).
 TOKENS=${TOKENS:-20000}
 # A Python with auth0-fastapi-api and uvicorn installed: also load the reference SDK serving
