@@ -7,8 +7,9 @@ use std::fmt;
 use aws_lc_rs::constant_time::verify_slices_are_equal;
 use aws_lc_rs::digest::{digest, Context, SHA256};
 use base64::Engine as _;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::Value;
 
 use crate::algorithm::Algorithm;
 use crate::config::Config;
@@ -84,7 +85,8 @@ fn as_str<'m>(member: &'m Option<Member<'_>>) -> Option<&'m str> {
 }
 
 /// Decodes one base64url segment (into `buf`) holding a JSON object and picks `names` from it.
-/// Errors as `token::decode_object` words them.
+/// Errors as `token::decode_object` words them: the whole text is read and validated as JSON
+/// (members not picked included) before a valid non-object is called "not a JSON object".
 fn decode_members<'b, const N: usize>(
     segment: &str,
     names: &'static [&'static str; N],
@@ -95,44 +97,111 @@ fn decode_members<'b, const N: usize>(
     B64.decode_vec(segment, buf)
         .map_err(|_| format!("{what} is not valid base64url"))?;
     let mut json = serde_json::Deserializer::from_slice(buf);
-    let members = Pick(names)
-        .deserialize(&mut json)
+    let members = json
+        .deserialize_any(Pick(names))
         .and_then(|members| json.end().map(|()| members));
-    members.map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => format!("{what} is not a JSON object"),
-        _ => format!("{what} is not valid JSON"),
-    })
+    match members {
+        Ok(Some(members)) => Ok(members),
+        Ok(None) => Err(format!("{what} is not a JSON object")),
+        Err(_) => Err(format!("{what} is not valid JSON")),
+    }
 }
 
-/// Reads a JSON object, keeping the values of the given member names.
+/// Reads any JSON value: the values of the given member names if it is an object, `None`
+/// (after validating it) if it is not.
 struct Pick<const N: usize>(&'static [&'static str; N]);
 
-impl<'de, const N: usize> DeserializeSeed<'de> for Pick<N> {
-    type Value = Members<'de, N>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de, const N: usize> Visitor<'de> for Pick<N> {
-    type Value = Members<'de, N>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+impl<const N: usize> Pick<N> {
+    fn members<'de, A: MapAccess<'de>>(&self, mut map: A) -> Result<Members<'de, N>, A::Error> {
         let mut members: Members<'de, N> = std::array::from_fn(|_| None);
         while let Some(Key(key)) = map.next_key()? {
             match self.0.iter().position(|name| *name == key) {
                 Some(i) => members[i] = Some(map.next_value()?),
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                None => map.next_value::<Skip>().map(drop)?,
             }
         }
         Ok(members)
+    }
+}
+
+impl<'de, const N: usize> Visitor<'de> for Pick<N> {
+    type Value = Option<Members<'de, N>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.members(map).map(Some)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        SkipVisitor.visit_seq(seq).map(|()| None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// A value the checks do not read, still validated as JSON as `serde_json::Value` would be
+/// (string escapes and UTF-8, number range, nesting depth), unlike `IgnoredAny`, which only
+/// skips over its structure.
+struct Skip;
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SkipVisitor).map(|()| Skip)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key::<Skip>()?.is_some() {
+            map.next_value::<Skip>()?;
+        }
+        Ok(())
     }
 }
 
@@ -202,14 +271,34 @@ impl<'de> Visitor<'de> for MemberVisitor {
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
         Ok(Member::Str(Cow::Owned(v)))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Member::Other)
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        SkipVisitor.visit_seq(seq).map(|()| Member::Other)
     }
+    /// An object, read as a JWK. It goes through `serde_json::Value` (one small map per proof,
+    /// for its `jwk`): with serde_json's `arbitrary_precision` feature, which any crate of the
+    /// build can turn on, every number arrives as a one-member map that only `Value` decodes.
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Pick(&JWK)
-            .visit_map(map)
-            .map(|jwk| Member::Object(Box::new(jwk)))
+        Ok(
+            match Value::deserialize(de::value::MapAccessDeserializer::new(map))? {
+                Value::Object(mut object) => {
+                    let jwk = JWK.map(|name| object.remove(name).map(Member::from));
+                    Member::Object(Box::new(jwk))
+                }
+                other => Member::from(other),
+            },
+        )
+    }
+}
+
+impl From<Value> for Member<'_> {
+    fn from(value: Value) -> Self {
+        match value {
+            Value::Null => Member::Null,
+            Value::String(s) => Member::Str(Cow::Owned(s)),
+            Value::Number(n) => n.as_f64().map_or(Member::Other, Member::Num),
+            // Members of a JWK are only read as strings (or, for `d`, for their presence).
+            Value::Bool(_) | Value::Array(_) | Value::Object(_) => Member::Other,
+        }
     }
 }
 
@@ -372,7 +461,7 @@ mod tests {
     use super::*;
 
     fn members<const N: usize>(
-        json: &str,
+        json: impl AsRef<[u8]>,
         names: &'static [&'static str; N],
     ) -> Result<Vec<Option<String>>, String> {
         let mut buf = Vec::new();
@@ -450,6 +539,36 @@ mod tests {
     }
 
     #[test]
+    fn members_not_read_are_still_validated() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let deep_member = format!(r#"{{"jti":"j","foo":{deep}}}"#);
+        let invalid: [&[u8]; 7] = [
+            br#"{"jti":"j","foo":1e999}"#,
+            br#"{"jti":"j","foo":"\ud800"}"#,
+            b"{\"jti\":\"j\",\"foo\":\"\xff\"}",
+            b"{\"jti\":\"j\",\"foo\":{\"\xff\":1}}",
+            deep_member.as_bytes(),
+            // Inside a JWK, too.
+            b"{\"htu\":{\"kty\":\"EC\",\"x5c\":[\"\xff\"]}}",
+            br#"{"htu":{"kty":"EC","n":-1e999}}"#,
+        ];
+        for json in invalid {
+            assert_eq!(
+                members(json, &CLAIMS).unwrap_err(),
+                "payload is not valid JSON",
+                "{}",
+                String::from_utf8_lossy(json)
+            );
+        }
+        // Nesting within serde_json's limit is fine.
+        let nested = format!(r#"{{"jti":"j","foo":{}}}"#, &deep[100..300]);
+        assert_eq!(
+            members(nested, &CLAIMS).unwrap(),
+            some(&["", "", "", "", "str:j"])
+        );
+    }
+
+    #[test]
     fn errors_are_worded_as_for_access_tokens() {
         for (json, error) in [
             ("[1]", "payload is not a JSON object"),
@@ -458,6 +577,12 @@ mod tests {
             ("{\"jti\":", "payload is not valid JSON"),
             ("{} {}", "payload is not valid JSON"),
             ("{\"iat\":1e999}", "payload is not valid JSON"),
+            // Invalid JSON is invalid whatever its top-level value would have been.
+            ("[", "payload is not valid JSON"),
+            ("[1e999]", "payload is not valid JSON"),
+            ("1 2", "payload is not valid JSON"),
+            ("\"a\" \"b\"", "payload is not valid JSON"),
+            ("null,", "payload is not valid JSON"),
         ] {
             assert_eq!(members(json, &CLAIMS).unwrap_err(), error, "{json}");
         }
