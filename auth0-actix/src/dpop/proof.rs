@@ -441,8 +441,10 @@ pub(crate) fn verify(
 }
 
 /// The RFC 7638 SHA-256 thumbprint (base64url) of an `EC` (with `y`) or `OKP` public key: the
-/// required members in lexicographic order, no whitespace, hashed as written. The coordinates'
-/// text decoded to the exact lengths the curve needs, so it is the canonical base64url.
+/// required members in lexicographic order, no whitespace, with the coordinates' text exactly
+/// as the proof's `jwk` carries it (it decoded to the lengths the curve needs; a padded form,
+/// which the decoder tolerates, is hashed with its padding, so it cannot match a `cnf.jkt`
+/// computed from the unpadded key).
 fn thumbprint(crv: &str, kty: &str, x: &str, y: Option<&str>) -> String {
     let mut hash = Context::new(&SHA256);
     for part in [r#"{"crv":""#, crv, r#"","kty":""#, kty, r#"","x":""#, x] {
