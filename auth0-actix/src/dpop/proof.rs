@@ -96,6 +96,9 @@ fn decode_members<'b, const N: usize>(
     buf.clear();
     B64.decode_vec(segment, buf)
         .map_err(|_| format!("{what} is not valid base64url"))?;
+    if serde_json_has_private_maps() {
+        return via_value(buf, names, what);
+    }
     let mut json = serde_json::Deserializer::from_slice(buf);
     let members = json
         .deserialize_any(Pick(names))
@@ -103,6 +106,39 @@ fn decode_members<'b, const N: usize>(
     match members {
         Ok(Some(members)) => Ok(members),
         Ok(None) => Err(format!("{what} is not a JSON object")),
+        Err(_) => Err(format!("{what} is not valid JSON")),
+    }
+}
+
+/// Whether this build's serde_json hands some values to visitors as a one-member map under a
+/// private key, which only `serde_json::Value` turns back into the value: its
+/// `arbitrary_precision` (numbers) and `raw_value` (raw JSON) features do, and any crate of a
+/// build can enable them. Our visitors would take such a map for an object, so with either
+/// feature on, proofs are decoded through `Value`, exactly as before `Pick` existed.
+fn serde_json_has_private_maps() -> bool {
+    static PRIVATE_MAPS: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| {
+        [
+            r#"{"$serde_json::private::Number":"1"}"#,
+            r#"{"$serde_json::private::RawValue":"1"}"#,
+        ]
+        .into_iter()
+        .any(|json| !matches!(serde_json::from_str(json), Ok(Value::Object(_))))
+    });
+    *PRIVATE_MAPS
+}
+
+/// [`decode_members`] through `serde_json::Value`: a map per object, an allocation per key and
+/// string; the same results and errors.
+fn via_value<'b, const N: usize>(
+    json: &[u8],
+    names: &'static [&'static str; N],
+    what: &str,
+) -> Result<Members<'b, N>, String> {
+    match serde_json::from_slice(json) {
+        Ok(Value::Object(mut object)) => {
+            Ok(names.map(|name| object.remove(name).map(Member::from_value)))
+        }
+        Ok(_) => Err(format!("{what} is not a JSON object")),
         Err(_) => Err(format!("{what} is not valid JSON")),
     }
 }
@@ -278,25 +314,28 @@ impl<'de> Visitor<'de> for MemberVisitor {
     /// for its `jwk`): with serde_json's `arbitrary_precision` feature, which any crate of the
     /// build can turn on, every number arrives as a one-member map that only `Value` decodes.
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Ok(
-            match Value::deserialize(de::value::MapAccessDeserializer::new(map))? {
-                Value::Object(mut object) => {
-                    let jwk = JWK.map(|name| object.remove(name).map(Member::from));
-                    Member::Object(Box::new(jwk))
-                }
-                other => Member::from(other),
-            },
-        )
+        Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Member::from_value)
     }
 }
 
-impl From<Value> for Member<'_> {
-    fn from(value: Value) -> Self {
+impl Member<'_> {
+    /// A decoded value; an object is read as a JWK.
+    fn from_value(value: Value) -> Self {
+        match value {
+            Value::Object(mut object) => {
+                let jwk = JWK.map(|name| object.remove(name).map(Member::jwk_member));
+                Member::Object(Box::new(jwk))
+            }
+            other => Member::jwk_member(other),
+        }
+    }
+
+    /// A member of a JWK: only read as a string (or, for `d`, for its presence).
+    fn jwk_member(value: Value) -> Self {
         match value {
             Value::Null => Member::Null,
             Value::String(s) => Member::Str(Cow::Owned(s)),
             Value::Number(n) => n.as_f64().map_or(Member::Other, Member::Num),
-            // Members of a JWK are only read as strings (or, for `d`, for their presence).
             Value::Bool(_) | Value::Array(_) | Value::Object(_) => Member::Other,
         }
     }
@@ -468,7 +507,19 @@ mod tests {
     ) -> Result<Vec<Option<String>>, String> {
         let mut buf = Vec::new();
         let members = decode_members(&B64.encode(json), names, &mut buf, "payload")?;
-        Ok(members
+        Ok(describe(&members))
+    }
+
+    /// The same through `via_value`, the decoder of builds whose serde_json has private maps.
+    fn members_via_value<const N: usize>(
+        json: impl AsRef<[u8]>,
+        names: &'static [&'static str; N],
+    ) -> Result<Vec<Option<String>>, String> {
+        via_value(json.as_ref(), names, "payload").map(|m| describe(&m))
+    }
+
+    fn describe<const N: usize>(members: &Members<'_, N>) -> Vec<Option<String>> {
+        members
             .iter()
             .map(|m| {
                 m.as_ref().map(|m| match m {
@@ -479,7 +530,7 @@ mod tests {
                     Member::Other => "other".to_owned(),
                 })
             })
-            .collect())
+            .collect()
     }
 
     fn some(values: &[&str]) -> Vec<Option<String>> {
@@ -568,6 +619,50 @@ mod tests {
             members(nested, &CLAIMS).unwrap(),
             some(&["", "", "", "", "str:j"])
         );
+    }
+
+    #[test]
+    fn this_build_reads_proofs_with_pick() {
+        // Neither `arbitrary_precision` nor `raw_value` is on in our builds: the tests above
+        // exercise `Pick`. (Were one turned on, `via_value` would decode every proof.)
+        assert!(!serde_json_has_private_maps());
+    }
+
+    #[test]
+    fn both_decoders_agree() {
+        let deep = format!("{}{}", "[".repeat(130), "]".repeat(130));
+        let inputs: Vec<Vec<u8>> = [
+            r#"{"jti":"a\u0062c","iat":12.5,"x":[1,{"y":2}],"htm":null,"ath":true,"htu":{"kty":"EC","d":null,"z":1,"x":{"a":1}}}"#,
+            r#"{"\u0069at":-0,"jti":"","jti":"last","q":{"r":[[]]},"htu":[],"ath":1e308}"#,
+            r#"{"jti":"first","jti":null,"iat":18446744073709551616}"#,
+            r#"{"htu":{"kty":"EC","kty":"OKP","d":1,"d":null}}"#,
+            r#"{"jti":"j","foo":1e999}"#,
+            r#"{"jti":"j","foo":"\ud800"}"#,
+            r#"{"htu":{"kty":"EC","n":-1e999}}"#,
+            "[1]", "\"s\"", "null", "[", "1 2", "{} {}", "{\"a\":1,}", " {\"jti\":\"j\"} ",
+        ]
+        .into_iter()
+        .map(|s| s.as_bytes().to_vec())
+        .chain([
+            b"{\"jti\":\"j\",\"foo\":\"\xff\"}".to_vec(),
+            b"{\"htu\":{\"x5c\":[\"\xff\"]}}".to_vec(),
+            format!(r#"{{"jti":"j","foo":{deep}}}"#).into_bytes(),
+            format!(r#"{{"jti":"j","foo":{}}}"#, &deep[40..220]).into_bytes(),
+        ])
+        .collect();
+        for json in &inputs {
+            let text = String::from_utf8_lossy(json);
+            assert_eq!(
+                members(json, &CLAIMS),
+                members_via_value(json, &CLAIMS),
+                "{text}"
+            );
+            assert_eq!(
+                members(json, &HEADER),
+                members_via_value(json, &HEADER),
+                "{text}"
+            );
+        }
     }
 
     #[test]
