@@ -15,7 +15,7 @@ use crate::algorithm::Algorithm;
 use crate::config::Config;
 use crate::crypto::{Material, PublicKey};
 use crate::error::AuthError;
-use crate::token::{now, split, B64};
+use crate::token::{decode_object, now, split, B64};
 
 /// Largest DPoP proof accepted (bytes).
 pub const MAX_PROOF_BYTES: usize = 8 * 1024;
@@ -93,12 +93,12 @@ fn decode_members<'b, const N: usize>(
     buf: &'b mut Vec<u8>,
     what: &str,
 ) -> Result<Members<'b, N>, String> {
+    if serde_json_has_private_maps() {
+        return via_value(segment, names, what);
+    }
     buf.clear();
     B64.decode_vec(segment, buf)
         .map_err(|_| format!("{what} is not valid base64url"))?;
-    if serde_json_has_private_maps() {
-        return via_value(buf, names, what);
-    }
     let mut json = serde_json::Deserializer::from_slice(buf);
     let members = json
         .deserialize_any(Pick(names))
@@ -127,20 +127,16 @@ fn serde_json_has_private_maps() -> bool {
     *PRIVATE_MAPS
 }
 
-/// [`decode_members`] through `serde_json::Value`: a map per object, an allocation per key and
-/// string; the same results and errors.
-fn via_value<'b, const N: usize>(
-    json: &[u8],
+/// [`decode_members`] through `serde_json::Value`, by `token::decode_object` (the access
+/// token's decoder): a map per object, an allocation per key and string; the same results
+/// and errors.
+fn via_value<const N: usize>(
+    segment: &str,
     names: &'static [&'static str; N],
     what: &str,
-) -> Result<Members<'b, N>, String> {
-    match serde_json::from_slice(json) {
-        Ok(Value::Object(mut object)) => {
-            Ok(names.map(|name| object.remove(name).map(Member::from_value)))
-        }
-        Ok(_) => Err(format!("{what} is not a JSON object")),
-        Err(_) => Err(format!("{what} is not valid JSON")),
-    }
+) -> Result<Members<'static, N>, String> {
+    let mut object = decode_object(segment, what)?;
+    Ok(names.map(|name| object.remove(name).map(Member::from_value)))
 }
 
 /// Reads any JSON value: the values of the given member names if it is an object, `None`
@@ -508,7 +504,7 @@ mod tests {
     fn both<const N: usize>(json: &[u8], names: &'static [&'static str; N]) -> (String, String) {
         let mut buf = Vec::new();
         let pick = decode_members(&B64.encode(json), names, &mut buf, "payload");
-        let value = via_value(json, names, "payload");
+        let value = via_value(&B64.encode(json), names, "payload");
         (format!("{pick:?}"), format!("{value:?}"))
     }
 
