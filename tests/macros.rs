@@ -6,7 +6,7 @@
 
 use actix_web::{get, post, route, web, HttpResponse, Responder};
 use auth0_actix::testing::{DpopKey, LocalIssuer};
-use auth0_actix::{require_auth, Auth0, Authenticated, Claims, Scheme};
+use auth0_actix::{require_auth, Auth0, Authenticated, Claims, Metrics, Scheme};
 use e2e_support::{auth0_for, builder_for, send, Reply, TestApp};
 use reqwest::Method;
 use serde::Deserialize;
@@ -679,6 +679,13 @@ async fn every_extractor_of_a_request_shares_one_outcome_counted_and_rendered_on
     assert_eq!(renders.load(Ordering::SeqCst), 0);
     // The counters and the renderer's calls so far.
     let state = || (auth0.metrics(), renders.load(Ordering::SeqCst));
+    // Between two states: one more render, and one more of the given counter.
+    let once = |before: &(Metrics, usize), counter: fn(&Metrics) -> u64, label: &str| {
+        let after = state();
+        assert_eq!(after.1, before.1 + 1, "{label}: rendered once");
+        let (was, is) = (counter(&before.0), counter(&after.0));
+        assert_eq!(is, was + 1, "{label}: counted once");
+    };
 
     // Refused before any token is looked at: decided at once.
     for (authorization, status, code) in [
@@ -690,12 +697,10 @@ async fn every_extractor_of_a_request_shares_one_outcome_counted_and_rendered_on
         let reply = get(authorization.clone()).await;
         assert_eq!(reply.status, status, "{authorization:?}: {reply:?}");
         assert_eq!(reply.body, format!("denied: {code}"), "{authorization:?}");
-        let after = state();
-        assert_eq!(after.1, before.1 + 1, "{authorization:?}: rendered once");
-        assert_eq!(
-            after.0.rejected_invalid_request,
-            before.0.rejected_invalid_request + 1,
-            "{authorization:?}: counted once"
+        once(
+            &before,
+            |m| m.rejected_invalid_request,
+            &format!("{authorization:?}"),
         );
     }
 
@@ -705,12 +710,10 @@ async fn every_extractor_of_a_request_shares_one_outcome_counted_and_rendered_on
         let before = state();
         let reply = get(Some(format!("Bearer {unscoped}"))).await;
         assert_eq!(reply.status, 403, "round {round}: {reply:?}");
-        let after = state();
-        assert_eq!(after.1, before.1 + 1, "round {round}: rendered once");
-        assert_eq!(
-            after.0.rejected_insufficient_scope,
-            before.0.rejected_insufficient_scope + 1,
-            "round {round}: counted once"
+        once(
+            &before,
+            |m| m.rejected_insufficient_scope,
+            &format!("round {round}"),
         );
     }
 }
