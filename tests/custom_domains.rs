@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::{get, web, HttpResponse};
-use auth0_actix::dpop::BoxFuture;
 use auth0_actix::testing::{DpopKey, LocalIssuer, TokenBuilder};
+use auth0_actix::BoxFuture;
 use auth0_actix::{
     require_auth, Auth0, Auth0Builder, Claims, ConfigError, DomainsResolver, ResolverContext,
 };

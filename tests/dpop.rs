@@ -11,8 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::{get, web, HttpResponse, Responder};
-use auth0_actix::dpop::{BoxFuture, InMemoryReplayStore, ReplayStore, ReplayStoreError};
+use auth0_actix::dpop::{InMemoryReplayStore, ReplayStore, ReplayStoreError};
 use auth0_actix::testing::{access_token_hash, DpopKey, ManualClock};
+use auth0_actix::BoxFuture;
 use auth0_actix::{require_auth, Claims};
 use e2e_support::www::{mixed_dpop, MIXED_BARE};
 use e2e_support::{AuthReply, DpopEnv};

@@ -11,7 +11,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use auth0_actix::dpop::BoxFuture;
+use auth0_actix::BoxFuture;
 use auth0_actix::{DomainsResolver, ResolverContext};
 use e2e_support::www::{mixed_dpop, required_dpop, DISABLED_BARE, REQUIRED_BARE};
 use e2e_support::{AuthReply, DpopEnv};

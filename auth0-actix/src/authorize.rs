@@ -1,5 +1,7 @@
-//! Authorization after authentication: what a route requires of a valid token, checked only
-//! once the token is valid (401 beats 403).
+//! Authorization after authentication: what a route requires of a valid token. Pure algebra
+//! over claims — whether a [`Requirement`] holds; the `403` for one that does not is rendered
+//! by `web::respond`, where every other failure is. Checked only once the token is valid (401
+//! beats 403).
 //!
 //! A [`Requirement`] is a scope, or all / any of several requirements, nested freely. Scopes are
 //! exact, case-sensitive tokens of the space-separated `scope` claim (a `scope` that is not a
@@ -10,9 +12,6 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use crate::claims::Claims;
-use crate::config::Config;
-use crate::error::{AuthError, ErrorCode};
-use crate::verify::Authenticated;
 
 /// Where a token's grants are read from.
 ///
@@ -261,7 +260,7 @@ impl Requirement {
     }
 
     /// Every scope named, in order, without duplicates: the `scope` challenge parameter.
-    fn scope_names(&self) -> String {
+    pub(crate) fn scope_names(&self) -> String {
         fn walk<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
             match e {
                 Expr::Scope(s) => {
@@ -332,25 +331,6 @@ impl fmt::Display for Requirement {
         }
         write(&self.expr, f, false)
     }
-}
-
-/// Checks `requirement` against a verified request; 403 `insufficient_scope` with a challenge
-/// naming the scopes involved otherwise (difference D10).
-pub(crate) fn require(
-    cfg: &Config,
-    verified: &Authenticated,
-    requirement: &Requirement,
-) -> Result<(), AuthError> {
-    if requirement.is_satisfied_by(&verified.claims, cfg.grants) {
-        return Ok(());
-    }
-    cfg.counters.rejected(ErrorCode::InsufficientScope);
-    let scope = requirement.scope_names();
-    Err(
-        AuthError::new(ErrorCode::InsufficientScope, "Insufficient scopes")
-            .on_scheme(verified.scheme)
-            .with_challenge(&cfg.challenge, Some(&scope)),
-    )
 }
 
 /// A `&'static Requirement` built once (for the code `#[require_auth]` generates).

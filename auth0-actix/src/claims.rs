@@ -227,7 +227,7 @@ impl TokenClaims {
     }
 
     /// The raw `cnf.jkt` value, whatever its type, when `cnf` is an object holding a truthy
-    /// `jkt`: what makes a token DPoP-bound (`behaviour.md` §2.1).
+    /// `jkt`: what makes a token DPoP-bound (`docs/compatibility.md` §2.1).
     pub(crate) fn bound_jkt(&self) -> Option<&Value> {
         self.get("cnf")
             .and_then(Value::as_object)
@@ -352,7 +352,7 @@ impl TokenClaims {
     /// # assert_eq!(bad.current_actor().unwrap_err().description(), "Invalid act claim");
     /// # }
     /// ```
-    pub fn current_actor(&self) -> Result<Option<&str>, crate::AuthError> {
+    pub fn current_actor(&self) -> Result<Option<&str>, crate::error::AuthError> {
         match self.raw.get("act") {
             None | Some(Value::Null) => Ok(None),
             Some(act) => actor_sub(act).map(Some),
@@ -373,7 +373,7 @@ impl TokenClaims {
     /// # }
     /// # Ok::<(), auth0_actix::AuthError>(())
     /// ```
-    pub fn delegation_chain(&self) -> Result<Vec<&str>, crate::AuthError> {
+    pub fn delegation_chain(&self) -> Result<Vec<&str>, crate::error::AuthError> {
         let mut chain = Vec::new();
         let mut act = self.raw.get("act");
         while let Some(value) = act.filter(|v| !v.is_null()) {
@@ -401,12 +401,12 @@ impl TokenClaims {
 }
 
 /// The `sub` of one `act` level: a non-blank string in an object, or "Invalid act claim".
-fn actor_sub(act: &Value) -> Result<&str, crate::AuthError> {
+fn actor_sub(act: &Value) -> Result<&str, crate::error::AuthError> {
     act.as_object()
         .and_then(|object| object.get("sub"))
         .and_then(Value::as_str)
         .filter(|sub| !sub.trim().is_empty())
-        .ok_or_else(|| crate::AuthError::invalid_token("Invalid act claim"))
+        .ok_or_else(|| crate::error::AuthError::invalid_token("Invalid act claim"))
 }
 
 #[cfg(test)]

@@ -179,8 +179,8 @@ mod rust_crypto {
     use rsa::{BigUint, RsaPublicKey};
     use sha2::{Sha256, Sha384, Sha512};
 
-    use super::Material;
     use crate::algorithm::Algorithm;
+    use crate::crypto::Material;
 
     pub(crate) enum Key {
         Rs256(rsa::pkcs1v15::VerifyingKey<Sha256>),
@@ -297,8 +297,8 @@ mod tests {
     fn every_backend_verifies_every_algorithm_and_refuses_tampering() {
         use base64::Engine as _;
 
+        use crate::jose::B64;
         use crate::testing::SigningKey;
-        use crate::token::B64;
 
         for alg in Algorithm::ALL {
             let key = SigningKey::generate("k", alg);

@@ -1,6 +1,7 @@
 //! The error model: one [`AuthError`] type that knows its status, `error` code,
-//! `error_description` and `WWW-Authenticate` challenge, and renders itself as actix-web's
-//! [`ResponseError`]; plus [`ConfigError`] for configurations that cannot work.
+//! `error_description` and (once `web::respond` attached it) `WWW-Authenticate` challenge; plus
+//! [`ConfigError`] for configurations that cannot work. `web::respond` renders an `AuthError`
+//! as actix-web's `ResponseError`.
 //!
 //! Response body (matching the reference SDK):
 //!
@@ -11,11 +12,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::HeaderValue;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
 
-use crate::challenge::{ChallengeContext, ErrorParams, Scheme};
+use crate::scheme::Scheme;
 
 /// The OAuth error code of an [`AuthError`], with its HTTP status.
 ///
@@ -88,7 +88,7 @@ impl fmt::Display for ErrorCode {
 
 /// Why a request was not authenticated or authorized.
 ///
-/// Rendered by actix-web through [`ResponseError`]: the status of its [`ErrorCode`], the JSON
+/// Rendered by actix-web through [`ResponseError`](actix_web::ResponseError): the status of its [`ErrorCode`], the JSON
 /// body `{"detail":{"error":…,"error_description":…}}` and, for 400/401/403, a
 /// `WWW-Authenticate` challenge. To render it your own way, see
 /// [`Auth0Builder::error_renderer`](crate::Auth0Builder::error_renderer).
@@ -157,24 +157,16 @@ impl AuthError {
         self
     }
 
-    /// Renders and attaches the `WWW-Authenticate` challenge (none for 500s).
-    pub(crate) fn with_challenge(mut self, ctx: &ChallengeContext, scope: Option<&str>) -> Self {
-        self.challenge = match self.code {
-            ErrorCode::InternalServerError | ErrorCode::DomainsResolverError => None,
-            // "Omit error params" for an empty-description invalid_request (reference rule).
-            ErrorCode::InvalidRequest if self.description.is_empty() => {
-                Some(ctx.render(self.scheme, None))
-            }
-            code => Some(ctx.render(
-                self.scheme,
-                Some(&ErrorParams {
-                    error: code.as_str(),
-                    description: &self.description,
-                    scope,
-                }),
-            )),
-        };
+    /// Attaches the rendered `WWW-Authenticate` challenge (see `web::respond`).
+    pub(crate) fn with_www_authenticate(mut self, challenge: Option<HeaderValue>) -> Self {
+        self.challenge = challenge;
         self
+    }
+
+    /// The response status: the code's, except for the opt-in `401` answer to missing
+    /// credentials.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
     }
 
     /// The OAuth error code (whose [`status`](ErrorCode::status) is the response's, except for
@@ -269,17 +261,6 @@ impl AuthError {
             "detail": { "error": self.code.as_str(), "error_description": self.description }
         })
     }
-
-    /// Adds this error's `WWW-Authenticate` header to a response built elsewhere and sets its
-    /// status, so a custom renderer cannot drop the challenge.
-    pub(crate) fn decorate(&self, mut res: HttpResponse) -> HttpResponse {
-        *res.status_mut() = self.status;
-        if let Some(v) = &self.challenge {
-            res.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, v.clone());
-        }
-        res
-    }
 }
 
 impl fmt::Debug for AuthError {
@@ -303,21 +284,6 @@ impl fmt::Display for AuthError {
 }
 
 impl std::error::Error for AuthError {}
-
-impl ResponseError for AuthError {
-    fn status_code(&self) -> StatusCode {
-        self.status
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let mut res = HttpResponse::build(self.status);
-        if let Some(v) = &self.challenge {
-            res.insert_header((header::WWW_AUTHENTICATE, v.clone()));
-        }
-        res.insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(self.body())
-    }
-}
 
 /// A configuration that cannot work, reported when it is built (never at request time).
 ///
@@ -375,43 +341,3 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::challenge::Offered;
-
-    #[test]
-    fn response_has_status_body_and_challenge() {
-        let ctx = ChallengeContext {
-            offered: Offered::BearerOnly,
-            algs: "ES256".into(),
-        };
-        let err = AuthError::invalid_token("Token is expired").with_challenge(&ctx, None);
-        let res = err.error_response();
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            res.headers().get(header::WWW_AUTHENTICATE).unwrap(),
-            "Bearer error=\"invalid_token\", error_description=\"Token is expired\""
-        );
-        assert_eq!(
-            err.body(),
-            serde_json::json!({"detail":{"error":"invalid_token","error_description":"Token is expired"}})
-        );
-    }
-
-    #[test]
-    fn server_errors_carry_no_challenge() {
-        let ctx = ChallengeContext {
-            offered: Offered::Both,
-            algs: "ES256".into(),
-        };
-        let err = AuthError::internal(&"boom").with_challenge(&ctx, None);
-        assert!(err.www_authenticate().is_none());
-        assert_eq!(
-            err.error_response().status(),
-            StatusCode::INTERNAL_SERVER_ERROR
-        );
-        assert!(!err.description().contains("boom"));
-    }
-}

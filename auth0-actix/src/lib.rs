@@ -100,56 +100,70 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Leaves: import nothing above them.
 mod algorithm;
-mod authorize;
-mod challenge;
 mod claims;
 mod clock;
-mod config;
 mod crypto;
-pub mod dpop;
 mod error;
-mod extract;
-pub mod guard;
-mod keys;
+mod future;
+mod issuer;
+mod jose;
 mod metrics;
-mod middleware;
-mod request;
-mod token;
+mod scheme;
+// Protocol pieces: no builder, no handle.
+mod authorize;
+pub mod dpop;
+mod headers;
+mod keys;
+mod validation;
 mod verified_cache;
-mod verify;
-
+// The verifiers and the handle.
+mod handle;
+mod memo;
+mod pipeline;
+mod token;
+// actix-web adapters.
+mod web;
+// Construction, on top: nothing imports it.
+mod builder;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
 pub use algorithm::{Algorithm, UnknownAlgorithm};
-// Its docs (inlined here) say why the dependency must keep the name `auth0_actix`: the expanded
-// code names `::auth0_actix`.
+// Its docs (inlined here) say how to use it under a renamed dependency.
 pub use auth0_actix_macros::require_auth;
 pub use authorize::{Grants, Requirement};
-pub use challenge::Scheme;
+pub use builder::defaults::{
+    DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_MIN_TTL, DEFAULT_CACHE_TTL, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_DPOP_IAT_LEEWAY, DEFAULT_DPOP_IAT_OFFSET, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_STALE,
+    DEFAULT_UNKNOWN_KID_COOLDOWN,
+};
+pub use builder::{env, Auth0Builder};
 pub use claims::{Audience, Claims, Confirmation, TokenClaims};
 #[cfg(feature = "testing")]
 pub use clock::ManualClock;
 pub use clock::{Clock, SystemClock};
-pub use config::{
-    env, Auth0, Auth0Builder, DomainsResolver, DpopMode, ErrorRenderer, ResolverContext,
-    DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_MIN_TTL, DEFAULT_CACHE_TTL, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_DPOP_IAT_LEEWAY, DEFAULT_DPOP_IAT_OFFSET, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_STALE,
-    DEFAULT_UNKNOWN_KID_COOLDOWN, MAX_DOCUMENT_BYTES,
-};
 pub use crypto::CryptoBackend;
+pub use dpop::DpopMode;
 pub use error::{AuthError, ConfigError, ErrorCode};
-pub use extract::{AuthFuture, ClaimsAs, OptionalClaims};
+pub use future::BoxFuture;
+pub use handle::Auth0;
+pub use issuer::{DomainsResolver, ResolverContext};
+pub use keys::MAX_DOCUMENT_BYTES;
 pub use metrics::Metrics;
-pub use middleware::Protect;
+pub use pipeline::Authenticated;
+pub use scheme::Scheme;
 pub use token::MAX_TOKEN_BYTES;
 pub use verified_cache::{
     DEFAULT_TOKEN_CACHE_BYTES, DEFAULT_TOKEN_CACHE_ENTRIES, DEFAULT_TOKEN_CACHE_TTL_SECS,
     MAX_CACHED_TOKEN_BYTES, MAX_RECENT_TOKEN_BYTES, RECENT_SLOTS,
 };
-pub use verify::Authenticated;
+pub use web::extract::{AuthFuture, ClaimsAs, OptionalClaims};
+pub use web::guard;
+pub use web::middleware::Protect;
+pub use web::respond::ErrorRenderer;
 
 /// The README's Rust snippets, compiled (and, unless marked `no_run`, run) as doc tests: only
 /// under `cargo test --doc`, never part of the API. Its testing snippets need the `testing`
@@ -162,6 +176,6 @@ pub struct ReadmeDoctests;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::authorize::lazy_requirement;
-    pub use crate::extract::{NoScopes, RequireAuth, ScopeRequirement};
+    pub use crate::web::extract::{NoScopes, RequireAuth, ScopeRequirement};
     pub use std::sync::OnceLock;
 }

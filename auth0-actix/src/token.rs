@@ -1,33 +1,32 @@
-//! Access-token verification, in the reference's order (`behaviour.md` §2.2):
+//! [`TokenVerifier`]: access-token verification, in the reference's order
+//! (`docs/compatibility.md` §2.2):
 //!
 //! 1. split and decode the header → `alg` allow-list (no `none`, no `HS*`) — before any I/O;
-//! 2. decode the payload → `iss` present and well-formed;
+//! 2. decode the payload → `iss` present and well-formed (custom domains: allowed);
 //! 3. discovery (cached) → its `issuer` matches the token's → `jwks_uri`;
 //! 4. JWKS (cached) → `kid` → pre-parsed key for the token's `alg` → signature;
-//! 5. `iss` exactly equal to discovery's, `aud`, `exp`, `nbf` (difference D1), `iat`.
+//! 5. the claims ([`Validation`]): `iss` exactly equal to discovery's, `aud`, `exp`, `nbf`
+//!    (README Differences, D1), `iat`.
 //!
-//! Claims of the wrong JSON type are a 401 naming the claim, never a 500 (difference D2).
+//! Claims of the wrong JSON type are a 401 naming the claim, never a 500 (D2). A byte-identical
+//! token verified before is answered from the [`verified_cache`](crate::verified_cache).
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
-use base64::alphabet;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use crate::algorithm::Algorithm;
 use crate::claims::Claims;
-use crate::config::{normalize_domain, Config, Domains, ResolverContext};
-use crate::error::{AuthError, ErrorCode};
+use crate::clock::Clock;
+use crate::error::AuthError;
+use crate::headers::request_url::request_url;
+use crate::issuer::{normalize_domain, Domains, ResolverContext};
+use crate::jose::{decode_object, split, B64};
+use crate::keys::KeyStore;
+use crate::validation::Validation;
 use crate::verified_cache::TokenCache;
-
-/// base64url, padding optional on input (as the reference), none on output.
-pub(crate) const B64: GeneralPurpose = GeneralPurpose::new(
-    &alphabet::URL_SAFE,
-    GeneralPurposeConfig::new()
-        .with_encode_padding(false)
-        .with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
 
 /// Largest access token accepted (bytes). Auth0 tokens are well under 8 KiB even with many
 /// RBAC permissions; anything larger is rejected before decoding.
@@ -44,31 +43,6 @@ pub(crate) struct Unverified<'t> {
 
 fn invalid(description: impl Into<Cow<'static, str>>) -> AuthError {
     AuthError::invalid_token(description)
-}
-
-/// Splits a compact JWS into exactly three segments and decodes header and payload.
-/// `what` names the JWT in errors ("token" or "proof").
-pub(crate) fn split(token: &str) -> Result<(&str, &str, &str), String> {
-    let mut parts = token.splitn(4, '.');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(h), Some(p), Some(s), None) => Ok((h, p, s)),
-        _ => Err(format!(
-            "Invalid token format: expected 3 segments, got {}",
-            token.split('.').count()
-        )),
-    }
-}
-
-/// Decodes one base64url JSON segment that must be an object.
-pub(crate) fn decode_object(segment: &str, what: &str) -> Result<Map<String, Value>, String> {
-    let bytes = B64
-        .decode(segment)
-        .map_err(|_| format!("{what} is not valid base64url"))?;
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(format!("{what} is not a JSON object")),
-        Err(_) => Err(format!("{what} is not valid JSON")),
-    }
 }
 
 /// Steps 1–2 of the header: decode, then check `alg` against the allow-list.
@@ -127,11 +101,6 @@ pub(crate) fn parse<'t>(
     ))
 }
 
-/// Seconds since the Unix epoch on the configured clock.
-pub(crate) fn now(cfg: &Config) -> i64 {
-    cfg.clock.now().as_secs() as i64
-}
-
 /// The request a token arrived with, for custom-domain resolvers (its URL is built only when a
 /// resolver asks, keeping it off the hot path).
 #[derive(Clone, Copy)]
@@ -140,64 +109,203 @@ pub(crate) struct RequestContext<'r> {
     pub(crate) trust_proxy: bool,
 }
 
-/// Verifies an access token completely and returns its claims.
-///
-/// With the verified-token cache on, a byte-identical token verified before (with the current
-/// key set, before its expiry) skips straight to its claims; see [`crate::verified_cache`].
-pub(crate) async fn verify(
-    cfg: &Config,
-    token: &str,
-    request: Option<RequestContext<'_>>,
-) -> Result<Claims, AuthError> {
-    let Some(cache) = cfg
-        .token_cache
-        .as_ref()
-        .filter(|_| TokenCache::cacheable(token))
-    else {
-        return verify_uncached(cfg, token, request).await.map(|v| v.claims);
-    };
-    let generation = cfg.keys.generation();
-    let now = cfg.clock.now().as_secs_f64();
-    let key = match cache.get(token, now, generation, cfg.domains.is_some()) {
-        Ok(hit) => match (&cfg.domains, &hit.issuer) {
-            (None, _) => return Ok(hit.claims),
-            // Custom domains: the issuer must still be allowed (the list or resolver may say no now).
-            (Some(domains), Some(issuer)) => {
-                check_allowed(domains, issuer, request, cfg.keys.allow_http()).await?;
-                return Ok(hit.claims);
-            }
-            // A hit asked for its issuer always has one; without it, verify in full.
-            (Some(_), None) => TokenCache::key(token),
-        },
-        Err(key) => key,
-    };
-    let verified = verify_uncached(cfg, token, request).await?;
-    let valid_until = verified.exp + cfg.clock_leeway as f64;
-    let claims = verified.claims;
-    cache.insert(
-        key,
-        token,
-        claims.clone(),
-        verified.issuer,
-        now,
-        valid_until,
-        generation,
-    );
-    Ok(claims)
+/// Verifies access tokens for one configuration: its own settings, key store, verified-token
+/// cache and clock.
+pub(crate) struct TokenVerifier {
+    /// Normalised `https://host/` of the configured domain (absent with custom domains only).
+    pub(crate) issuer: Option<String>,
+    /// Custom domains: the allowed issuers, normalised, or a resolver.
+    pub(crate) domains: Option<Domains>,
+    /// Algorithms a token may be signed with (deduplicated, never empty).
+    pub(crate) algorithms: Vec<Algorithm>,
+    pub(crate) validation: Validation,
+    /// The verified-token cache (`None`: off).
+    pub(crate) cache: Option<TokenCache>,
+    pub(crate) keys: KeyStore,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
-/// The claims of a token this thread verified recently (see [`crate::verified_cache`]), when
-/// that settles it with no I/O: `None` if it has to go through [`verify`] (not recent, the cache
-/// is off, or custom domains must re-check the issuer).
-pub(crate) fn recently_verified(cfg: &Config, token: &str) -> Option<Claims> {
-    if cfg.domains.is_some() {
-        return None;
+impl TokenVerifier {
+    /// Verifies an access token completely and returns its claims.
+    ///
+    /// With the verified-token cache on, a byte-identical token verified before (with the
+    /// current key set, before its expiry) skips straight to its claims.
+    pub(crate) async fn verify(
+        &self,
+        token: &str,
+        request: Option<RequestContext<'_>>,
+    ) -> Result<Claims, AuthError> {
+        let Some(cache) = self.cache.as_ref().filter(|_| TokenCache::cacheable(token)) else {
+            return self.verify_uncached(token, request).await.map(|v| v.claims);
+        };
+        let generation = self.keys.generation();
+        let now = self.clock.now().as_secs_f64();
+        let key = match cache.get(token, now, generation, self.domains.is_some()) {
+            Ok(hit) => match (&self.domains, &hit.issuer) {
+                (None, _) => return Ok(hit.claims),
+                // Custom domains: the issuer must still be allowed (the list or resolver may say
+                // no now).
+                (Some(domains), Some(issuer)) => {
+                    self.check_allowed(domains, issuer, request).await?;
+                    return Ok(hit.claims);
+                }
+                // A hit asked for its issuer always has one; without it, verify in full.
+                (Some(_), None) => TokenCache::key(token),
+            },
+            Err(key) => key,
+        };
+        let verified = self.verify_uncached(token, request).await?;
+        let valid_until = verified.exp + self.validation.leeway as f64;
+        let claims = verified.claims;
+        cache.insert(
+            key,
+            token,
+            claims.clone(),
+            verified.issuer,
+            now,
+            valid_until,
+            generation,
+        );
+        Ok(claims)
     }
-    let cache = cfg.token_cache.as_ref()?;
-    let now = cfg.clock.now().as_secs_f64();
-    cache
-        .recent(token.as_bytes(), now, cfg.keys.generation(), false)
-        .map(|hit| hit.claims)
+
+    /// The claims of a token this thread verified recently, when that settles it with no I/O:
+    /// `None` if it has to go through [`verify`](Self::verify) (not recent, the cache is off, or
+    /// custom domains must re-check the issuer).
+    pub(crate) fn recently_verified(&self, token: &str) -> Option<Claims> {
+        if self.domains.is_some() {
+            return None;
+        }
+        let cache = self.cache.as_ref()?;
+        let now = self.clock.now().as_secs_f64();
+        cache
+            .recent(token.as_bytes(), now, self.keys.generation(), false)
+            .map(|hit| hit.claims)
+    }
+
+    /// Custom domains: the (normalised) token issuer must be allowed for this request; the
+    /// request's URL is built only when a resolver asks, keeping it off the hot path.
+    async fn check_allowed(
+        &self,
+        domains: &Domains,
+        token_issuer: &str,
+        request: Option<RequestContext<'_>>,
+    ) -> Result<(), AuthError> {
+        let url = match domains {
+            Domains::Resolver(_) => request.and_then(|r| request_url(r.req, r.trust_proxy)),
+            Domains::List(_) => None,
+        };
+        let ctx = ResolverContext {
+            unverified_iss: token_issuer,
+            request_url: url.as_deref(),
+            request_headers: request.map(|r| r.req.headers()),
+        };
+        domains.check(ctx, self.keys.allow_http()).await
+    }
+
+    async fn verify_uncached(
+        &self,
+        token: &str,
+        request: Option<RequestContext<'_>>,
+    ) -> Result<VerifiedToken, AuthError> {
+        let (unverified, alg) = parse(token, &self.algorithms)?;
+        let Unverified {
+            header,
+            payload,
+            signing_input,
+            signature,
+        } = unverified;
+
+        // iss: present, a string, and well-formed — all before any network I/O.
+        let iss = match payload.get("iss") {
+            None | Some(Value::Null) => return Err(invalid("Token missing 'iss' claim")),
+            Some(Value::String(s)) if s.is_empty() => {
+                return Err(invalid("Token missing 'iss' claim"))
+            }
+            Some(Value::String(s)) => s.as_str(),
+            Some(_) => {
+                return Err(invalid(
+                    "Invalid token issuer format: 'iss' must be a string",
+                ))
+            }
+        };
+        let token_issuer = normalize_domain(iss, self.keys.allow_http())
+            .map_err(|e| invalid(format!("Invalid token issuer format: {e}")))?;
+
+        // Custom domains: the issuer must be allowed before any network I/O, and discovery comes
+        // from the token's issuer. Single domain: discovery from the configured domain.
+        let discovery_from = match &self.domains {
+            Some(domains) => {
+                self.check_allowed(domains, &token_issuer, request).await?;
+                token_issuer.as_str()
+            }
+            None => self.issuer.as_deref().unwrap_or(token_issuer.as_str()),
+        };
+        let discovery = self
+            .keys
+            .discovery(discovery_from)
+            .await
+            .map_err(|e| invalid(format!("Failed to fetch OIDC discovery metadata: {e}")))?;
+        let (discovery_issuer_raw, discovery_issuer) = match &discovery.issuer {
+            Ok((raw, normalized)) => (raw.as_str(), normalized.as_str()),
+            Err(e) => return Err(invalid(e.clone())),
+        };
+        if token_issuer != discovery_issuer {
+            return Err(invalid("Token issuer does not match the discovery issuer"));
+        }
+        let jwks_uri = discovery
+            .jwks_uri
+            .as_deref()
+            .ok_or_else(|| invalid("Discovery metadata missing 'jwks_uri' field"))?;
+        let keys = self
+            .keys
+            .jwks(jwks_uri)
+            .await
+            .map_err(|e| invalid(format!("Failed to fetch JWKS: {e}")))?;
+
+        let kid = match header.get("kid") {
+            None | Some(Value::Null) => return Err(invalid("Token header missing 'kid' claim")),
+            Some(Value::String(k)) => k.as_str(),
+            Some(_) => {
+                return Err(invalid(
+                    "Failed to parse token header: 'kid' must be a string",
+                ))
+            }
+        };
+        // Unknown kid: one refetch (coalesced, rate-limited per JWKS) so rotated keys work at once.
+        let refreshed;
+        let key = match keys.find(kid) {
+            Some(key) => key,
+            None => {
+                refreshed = self.keys.jwks_after_unknown_kid(jwks_uri, &keys).await;
+                refreshed
+                    .as_deref()
+                    .and_then(|k| k.find(kid))
+                    .ok_or_else(|| invalid("No matching key found in JWKS"))?
+            }
+        };
+        let key = key.for_algorithm(alg).ok_or_else(|| {
+            invalid(format!(
+                "Signature verification failed: key '{kid}' cannot be used with {alg}"
+            ))
+        })?;
+        let signature = B64.decode(signature).map_err(|_| {
+            invalid("Signature verification failed: signature is not valid base64url")
+        })?;
+        if !key.verify(signing_input.as_bytes(), &signature) {
+            return Err(invalid("Signature verification failed: bad_signature"));
+        }
+
+        let now = self.clock.now().as_secs() as f64;
+        let exp = self
+            .validation
+            .check(&payload, iss, discovery_issuer_raw, now)?;
+        Ok(VerifiedToken {
+            claims: Claims::from_verified(payload),
+            issuer: token_issuer,
+            exp,
+        })
+    }
 }
 
 /// A fully verified token.
@@ -206,154 +314,6 @@ struct VerifiedToken {
     /// Normalised issuer.
     issuer: String,
     exp: f64,
-}
-
-async fn verify_uncached(
-    cfg: &Config,
-    token: &str,
-    request: Option<RequestContext<'_>>,
-) -> Result<VerifiedToken, AuthError> {
-    let (unverified, alg) = parse(token, &cfg.algorithms)?;
-    let Unverified {
-        header,
-        payload,
-        signing_input,
-        signature,
-    } = unverified;
-
-    // iss: present, a string, and well-formed — all before any network I/O.
-    let iss = match payload.get("iss") {
-        None | Some(Value::Null) => return Err(invalid("Token missing 'iss' claim")),
-        Some(Value::String(s)) if s.is_empty() => return Err(invalid("Token missing 'iss' claim")),
-        Some(Value::String(s)) => s.as_str(),
-        Some(_) => {
-            return Err(invalid(
-                "Invalid token issuer format: 'iss' must be a string",
-            ))
-        }
-    };
-    let token_issuer = normalize_domain(iss, cfg.keys.allow_http())
-        .map_err(|e| invalid(format!("Invalid token issuer format: {e}")))?;
-
-    // Custom domains: the issuer must be allowed before any network I/O, and discovery comes
-    // from the token's issuer. Single domain: discovery from the configured domain.
-    let discovery_from = match &cfg.domains {
-        Some(domains) => {
-            check_allowed(domains, &token_issuer, request, cfg.keys.allow_http()).await?;
-            token_issuer.as_str()
-        }
-        None => cfg.issuer.as_deref().unwrap_or(token_issuer.as_str()),
-    };
-    let discovery = cfg
-        .keys
-        .discovery(discovery_from)
-        .await
-        .map_err(|e| invalid(format!("Failed to fetch OIDC discovery metadata: {e}")))?;
-    let (discovery_issuer_raw, discovery_issuer) = match &discovery.issuer {
-        Ok((raw, normalized)) => (raw.as_str(), normalized.as_str()),
-        Err(e) => return Err(invalid(e.clone())),
-    };
-    if token_issuer != discovery_issuer {
-        return Err(invalid("Token issuer does not match the discovery issuer"));
-    }
-    let jwks_uri = discovery
-        .jwks_uri
-        .as_deref()
-        .ok_or_else(|| invalid("Discovery metadata missing 'jwks_uri' field"))?;
-    let keys = cfg
-        .keys
-        .jwks(jwks_uri)
-        .await
-        .map_err(|e| invalid(format!("Failed to fetch JWKS: {e}")))?;
-
-    let kid = match header.get("kid") {
-        None | Some(Value::Null) => return Err(invalid("Token header missing 'kid' claim")),
-        Some(Value::String(k)) => k.as_str(),
-        Some(_) => {
-            return Err(invalid(
-                "Failed to parse token header: 'kid' must be a string",
-            ))
-        }
-    };
-    // Unknown kid: one refetch (coalesced, rate-limited per JWKS) so rotated keys work at once.
-    let refreshed;
-    let key = match keys.find(kid) {
-        Some(key) => key,
-        None => {
-            refreshed = cfg.keys.jwks_after_unknown_kid(jwks_uri, &keys).await;
-            refreshed
-                .as_deref()
-                .and_then(|k| k.find(kid))
-                .ok_or_else(|| invalid("No matching key found in JWKS"))?
-        }
-    };
-    let key = key.for_algorithm(alg).ok_or_else(|| {
-        invalid(format!(
-            "Signature verification failed: key '{kid}' cannot be used with {alg}"
-        ))
-    })?;
-    let signature = B64
-        .decode(signature)
-        .map_err(|_| invalid("Signature verification failed: signature is not valid base64url"))?;
-    if !key.verify(signing_input.as_bytes(), &signature) {
-        return Err(invalid("Signature verification failed: bad_signature"));
-    }
-
-    let exp = check_claims(cfg, &payload, iss, discovery_issuer_raw)?;
-    Ok(VerifiedToken {
-        claims: Claims::from_verified(payload),
-        issuer: token_issuer,
-        exp,
-    })
-}
-
-/// Custom domains: the (normalised) token issuer must be in the static list or in what the
-/// resolver returns for this request; resolver failures are 500 `domains_resolver_error`.
-async fn check_allowed(
-    domains: &Domains,
-    token_issuer: &str,
-    request: Option<RequestContext<'_>>,
-    allow_http: bool,
-) -> Result<(), AuthError> {
-    let not_allowed = || invalid("Token issuer is not in the list of allowed domains");
-    let resolver_error = |d: String| AuthError::new(ErrorCode::DomainsResolverError, d);
-    match domains {
-        Domains::List(list) => list
-            .iter()
-            .any(|d| d == token_issuer)
-            .then_some(())
-            .ok_or_else(not_allowed),
-        Domains::Resolver(resolver) => {
-            let url = request.and_then(|r| crate::request::request_url(r.req, r.trust_proxy));
-            let ctx = ResolverContext {
-                unverified_iss: token_issuer,
-                request_url: url.as_deref(),
-                request_headers: request.map(|r| r.req.headers()),
-            };
-            let list = resolver
-                .resolve(&ctx)
-                .await
-                .map_err(|e| resolver_error(format!("Domains resolver function failed: {e}")))?;
-            if list.is_empty() {
-                return Err(resolver_error(
-                    "Domains resolver returned an empty list".into(),
-                ));
-            }
-            let mut allowed = false;
-            for d in &list {
-                if d.trim().is_empty() {
-                    return Err(resolver_error(
-                        "Domains resolver must return a list of non-empty strings".into(),
-                    ));
-                }
-                let normalized = normalize_domain(d, allow_http).map_err(|e| {
-                    resolver_error(format!("Domains resolver returned invalid domain: {e}"))
-                })?;
-                allowed |= normalized == token_issuer;
-            }
-            allowed.then_some(()).ok_or_else(not_allowed)
-        }
-    }
 }
 
 /// A client-chosen value as echoed in an `error_description` (and so in `WWW-Authenticate`):
@@ -369,62 +329,6 @@ fn echo(value: &str) -> std::borrow::Cow<'_, str> {
 /// How many characters of a client-chosen value an error description repeats (real algorithm
 /// names have at most 5).
 const MAX_ECHO_CHARS: usize = 32;
-
-/// A numeric date claim: absent, a number, or (difference D2) a 401 naming the claim.
-fn numeric(payload: &Map<String, Value>, name: &str) -> Result<Option<f64>, AuthError> {
-    match payload.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => Ok(n.as_f64()),
-        Some(_) => Err(invalid(format!(
-            "Invalid '{name}' claim (must be a number)"
-        ))),
-    }
-}
-
-/// Steps after the signature: exact issuer, audience, expiry, not-before and issued-at.
-/// Returns `exp`.
-fn check_claims(
-    cfg: &Config,
-    payload: &Map<String, Value>,
-    iss: &str,
-    discovery_issuer_raw: &str,
-) -> Result<f64, AuthError> {
-    if iss != discovery_issuer_raw {
-        return Err(invalid(
-            "Verified Token issuer does not match the discovery issuer",
-        ));
-    }
-    match payload.get("aud") {
-        Some(Value::Array(list)) => {
-            if !list
-                .iter()
-                .any(|a| a.as_str() == Some(cfg.audience.as_str()))
-            {
-                return Err(invalid("Audience mismatch (not in token's aud array)"));
-            }
-        }
-        Some(Value::String(a)) if *a == cfg.audience => {}
-        _ => return Err(invalid("Audience mismatch (single aud)")),
-    }
-    let now = now(cfg) as f64;
-    let leeway = cfg.clock_leeway as f64;
-    let exp = match numeric(payload, "exp")? {
-        // The reference's text for a missing exp is the expired one (behaviour.md §2.2 step 17).
-        None => return Err(invalid("Token is expired")),
-        Some(exp) if now >= exp + leeway => return Err(invalid("Token is expired")),
-        Some(exp) => exp,
-    };
-    // RFC 7519 §4.1.5: MUST NOT be accepted before nbf (difference D1).
-    if let Some(nbf) = numeric(payload, "nbf")? {
-        if now + leeway < nbf {
-            return Err(invalid("Token is not yet valid (nbf is in the future)"));
-        }
-    }
-    if numeric(payload, "iat")?.is_none() {
-        return Err(invalid("Missing 'iat' claim in token"));
-    }
-    Ok(exp)
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,7 @@
 //! `htu` comparison (RFC 9449 §4.3 check 9): both the proof's `htu` and the request URL are
 //! reduced to origin + path by a WHATWG URL parser (the `url` crate), with percent-escapes
 //! upper-cased. Query and fragment are ignored; default ports dropped; scheme and host
-//! lower-cased; dot segments resolved (`behaviour.md` §3.3).
+//! lower-cased; dot segments resolved (`docs/compatibility.md` §3.3).
 
 /// Whether a proof's `htu` names the request URL `actual` (built by `request::request_url`
 /// from a validated host and the request's path). When the proof carries exactly that URL

@@ -6,13 +6,10 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-/// A boxed, `Send` future, as [`ReplayStore`] methods return.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use crate::future::BoxFuture;
 
 /// A failure of the store itself (e.g. a networked store that cannot be reached). The request
 /// is then refused with a 500: replay protection fails closed.
@@ -31,7 +28,8 @@ impl std::error::Error for ReplayStoreError {}
 /// (Redis, a database…); the default is [`InMemoryReplayStore`].
 ///
 /// ```
-/// use auth0_actix::dpop::{BoxFuture, ReplayStore, ReplayStoreError};
+/// use auth0_actix::dpop::{ReplayStore, ReplayStoreError};
+/// use auth0_actix::BoxFuture;
 ///
 /// /// Accepts every proof: replay protection off (what `replay_protection(None)` does).
 /// struct Nothing;

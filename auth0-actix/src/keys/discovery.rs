@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::config::normalize_domain;
+use crate::issuer::normalize_domain;
 
 /// The parts of a discovery document the verifier uses. Missing or malformed fields are kept
 /// as errors and reported per request, in the reference's order.

@@ -14,8 +14,16 @@ use std::time::Duration;
 use base64::Engine as _;
 use reqwest::header;
 
-use crate::config::{env::SSL_CERT_FILE, is_loopback, KeySettings, MAX_DOCUMENT_BYTES};
+use super::settings::Settings;
 use crate::error::ConfigError;
+use crate::issuer::is_loopback;
+
+/// The environment variable naming a PEM bundle of extra trusted CAs, as curl and OpenSSL read
+/// it.
+pub(crate) const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
+
+/// Largest discovery or JWKS document accepted (README Differences, D16).
+pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 
 /// The CA bundle files of Unix-like systems whose platform verifier reads plain files, in the
 /// order `openssl-probe` tries them: the first that exists is the system bundle.
@@ -164,14 +172,14 @@ fn pem_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>, String> {
 /// worker runtimes, HTTPS only unless the loopback opt-in is on, and the trust described in the
 /// module docs. A handle that never fetches (`testing::mock_auth0`) trusts nothing and reads
 /// neither `SSL_CERT_FILE` nor the system roots, so it cannot fail to build.
-pub(crate) fn client(settings: &KeySettings<'_>) -> Result<reqwest::Client, ConfigError> {
+pub(crate) fn client(settings: &Settings) -> Result<reqwest::Client, ConfigError> {
     if !settings.system_trust {
         return build(settings, &[], true);
     }
     let ssl_cert_file = std::env::var_os(SSL_CERT_FILE);
     let system_bundles: Vec<&Path> = SYSTEM_BUNDLES.iter().map(Path::new).collect();
     let roots = Roots::load(
-        settings.root_certificates,
+        &settings.root_certificates,
         ssl_cert_file.as_deref().map(Path::new),
         &system_bundles,
     )?;
@@ -190,7 +198,7 @@ pub(crate) fn client(settings: &KeySettings<'_>) -> Result<reqwest::Client, Conf
 
 /// The client trusting the platform's roots plus `roots` (or `roots` only).
 fn build(
-    settings: &KeySettings<'_>,
+    settings: &Settings,
     roots: &[Vec<u8>],
     only: bool,
 ) -> Result<reqwest::Client, ConfigError> {
@@ -494,7 +502,6 @@ mod tests {
 mod tls_tests {
     use super::*;
     use crate::testing::LocalIssuer;
-    use crate::Auth0;
 
     #[tokio::test]
     async fn the_system_bundle_and_ssl_cert_file_are_both_trusted() {
@@ -509,8 +516,7 @@ mod tls_tests {
         let (bundle, ssl_cert_file) = (write("system.pem", &system), write("extra.pem", &extra));
         let roots = Roots::load(&[], Some(&ssl_cert_file), &[bundle.as_path()]).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
-        let builder = Auth0::builder();
-        let settings = builder.key_settings();
+        let settings = test_settings();
         let all = roots.all();
         let client = build(&settings, &all, false).unwrap();
         for issuer in [&system, &extra] {
@@ -534,9 +540,28 @@ mod tls_tests {
     #[test]
     fn a_handle_without_system_trust_reads_no_trust_store() {
         // What testing::mock_auth0 builds: nothing to read, so nothing can fail.
-        let builder = Auth0::builder();
-        let mut settings = builder.key_settings();
-        settings.system_trust = false;
+        let settings = Settings {
+            system_trust: false,
+            ..test_settings()
+        };
         assert!(client(&settings).is_ok());
+    }
+
+    fn test_settings() -> Settings {
+        use std::time::Duration;
+        Settings {
+            cache_ttl: Duration::from_secs(600),
+            min_ttl: Duration::from_secs(30),
+            cache_max_entries: 100,
+            max_stale: Duration::from_secs(3600),
+            kid_cooldown: Duration::from_secs(30),
+            algorithms: vec![crate::algorithm::Algorithm::RS256],
+            crypto_backend: crate::crypto::CryptoBackend::AwsLc,
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(10),
+            root_certificates: Vec::new(),
+            allow_http: false,
+            system_trust: true,
+        }
     }
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::algorithm::Algorithm;
 use crate::crypto::{CryptoBackend, Material, PublicKey};
-use crate::token::B64;
+use crate::jose::B64;
 
 /// A public key from the JWKS, ready to verify signatures.
 pub(crate) struct VerifyingKey {

@@ -18,6 +18,7 @@ mod cache;
 mod discovery;
 mod fetch;
 mod jwks;
+mod settings;
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
@@ -25,11 +26,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub(crate) use discovery::Discovery;
+pub use fetch::MAX_DOCUMENT_BYTES;
+pub(crate) use fetch::SSL_CERT_FILE;
 pub(crate) use jwks::KeySet;
+pub(crate) use settings::Settings;
 
 use crate::algorithm::Algorithm;
 use crate::clock::Clock;
-use crate::config::Auth0Builder;
 use crate::crypto::CryptoBackend;
 use crate::error::{AuthError, ConfigError};
 use crate::metrics::Counters;
@@ -109,11 +112,10 @@ impl Document for KeySet {
 
 impl KeyStore {
     pub(crate) fn new(
-        builder: &Auth0Builder,
+        s: &Settings,
         clock: Arc<dyn Clock>,
         counters: Arc<Counters>,
     ) -> Result<KeyStore, ConfigError> {
-        let s = builder.key_settings();
         let policy = Policy {
             min_ttl: s.min_ttl.min(s.cache_ttl),
             max_ttl: s.cache_ttl,
@@ -123,10 +125,10 @@ impl KeyStore {
             backoff: s.kid_cooldown,
         };
         Ok(KeyStore(Arc::new(Inner {
-            client: fetch::client(&s)?,
+            client: fetch::client(s)?,
             discovery: Cache::new(policy, clock.clone()),
             jwks: Cache::new(policy, clock),
-            algorithms: s.algorithms.to_vec(),
+            algorithms: s.algorithms.clone(),
             crypto_backend: s.crypto_backend,
             allow_http: s.allow_http,
             kid_cooldown: s.kid_cooldown,

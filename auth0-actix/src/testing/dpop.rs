@@ -9,8 +9,8 @@ use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair as _, ECDSA_P256_SHA256_FIXED_S
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use super::encode::{b64url, encode_segment, now, random_id, to_json};
 use super::keys::ec_coordinates;
-use super::{b64url, encode_segment, now, random_id, to_json};
 
 struct Inner {
     pair: EcdsaKeyPair,

@@ -10,10 +10,10 @@ use actix_web::http::header;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use serde_json::{json, Value};
 
+use super::encode::now;
 use super::keys::SigningKey;
 use super::mint::TokenBuilder;
-use super::now;
-use crate::Algorithm;
+use crate::algorithm::Algorithm;
 
 const DEFAULT_AUDIENCE: &str = "https://api.local.test";
 const DEFAULT_KID: &str = "key-1";
@@ -427,8 +427,8 @@ impl LocalIssuer {
     /// let _auth0 = plain.auth0_builder().dpop_required(true).build()?;
     /// # Ok::<(), auth0_actix::ConfigError>(())
     /// ```
-    pub fn auth0_builder(&self) -> crate::Auth0Builder {
-        let builder = crate::Auth0::builder()
+    pub fn auth0_builder(&self) -> crate::builder::Auth0Builder {
+        let builder = crate::handle::Auth0::builder()
             .domain(self.domain())
             .audience(self.audience());
         match &self.ca_pem {

@@ -10,8 +10,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use super::b64url;
-use crate::Algorithm;
+use super::encode::b64url;
+use crate::algorithm::Algorithm;
 
 type Generated = (Material, Value, Vec<u8>);
 

@@ -14,7 +14,7 @@
 //! }
 //! ```
 
-use super::b64url;
+use super::encode::b64url;
 
 const HEADER: &str = r#"{"alg":"RS256","typ":"JWT","kid":"key-1"}"#;
 const PAYLOAD: &str = r#"{"iss":"https://127.0.0.1/","sub":"user_123","aud":"https://api.local.test","iat":1700000000,"exp":4102444800}"#;

@@ -5,8 +5,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::dpop::DpopKey;
+use super::encode::{b64url, encode_segment, now, to_json};
 use super::keys::SigningKey;
-use super::{b64url, encode_segment, now, to_json};
 
 /// A fluent, by-value builder of access tokens (JWS compact serialization).
 ///

@@ -1,8 +1,10 @@
-//! Handlers with made-up claims and no issuer at all (the seed docs' "Mocking Authentication").
+//! Handlers with made-up claims and no issuer at all (what the reference SDK's docs call "Mocking
+//! Authentication").
 
 use serde_json::Value;
 
-use crate::{Auth0, Claims};
+use crate::claims::Claims;
+use crate::handle::Auth0;
 
 /// An [`Auth0`] handle that verifies nothing: every request whose `Authorization` header holds a
 /// token under a known scheme (`Bearer x`, `DPoP x`) is handed `claims`. Missing or malformed
@@ -37,5 +39,15 @@ pub fn mock_auth0(claims: Value) -> Auth0 {
         Value::Object(map) => Claims::from_verified(map),
         _ => Claims::from_verified(serde_json::Map::new()),
     };
-    crate::config::mocked(claims)
+    // A fixed, valid configuration that reads nothing from the environment and never fetches
+    // (so it trusts no CA and reads no trust store): building it cannot fail.
+    let built = Auth0::builder()
+        .domain("mock.invalid")
+        .audience("mock")
+        .without_trust_store()
+        .build();
+    let Ok(auth0) = built else {
+        unreachable!("the mock configuration is valid")
+    };
+    auth0.with_fixed_claims(claims)
 }

@@ -7,8 +7,9 @@ use base64::Engine as _;
 use jsonwebtoken::{Algorithm as JwtAlg, DecodingKey, Validation};
 use serde_json::Value;
 
+use super::encode::now;
 use super::*;
-use crate::Algorithm;
+use crate::algorithm::Algorithm;
 
 fn client_for(issuer: &LocalIssuer) -> reqwest::Client {
     let pem = issuer.ca_certificate_pem().expect("HTTPS issuer has a CA");

@@ -55,8 +55,8 @@
 use actix_web::guard::{Guard, GuardContext};
 
 use crate::authorize::{Grants, Requirement};
-use crate::config::Auth0;
-use crate::extract;
+use crate::handle::Auth0;
+use crate::memo;
 
 /// Matches requests whose verified token satisfies a [`Requirement`].
 ///
@@ -108,8 +108,9 @@ impl Guard for Authorized {
             ctx.app_data::<actix_web::web::Data<Auth0>>()
                 .map(|d| d.get_ref())
         });
-        let grants = auth0.map_or(Grants::Scope, |a| a.inner.grants);
+        let grants = auth0.map_or(Grants::Scope, Auth0::grants);
         let ext = ctx.req_data();
-        extract::finished(&ext, auth0).is_some_and(|v| self.0.is_satisfied_by(&v.claims, grants))
+        memo::finished(&ext, auth0.map(Auth0::id))
+            .is_some_and(|v| self.0.is_satisfied_by(&v.claims, grants))
     }
 }

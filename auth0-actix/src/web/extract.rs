@@ -1,5 +1,6 @@
-//! actix-web extractors. Verification runs at most once per request: the first extractor (or
-//! middleware) to ask starts it, and every other one awaits the same result.
+//! actix-web extractors. Verification runs at most once per request (see [`memo`](crate::memo)):
+//! the first extractor (or middleware) to ask starts it, and every other one shares its outcome.
+//! An outcome known without I/O is answered at once ([`AuthFuture`]).
 //!
 //! - [`Claims`]: the verified token's claims (any valid token).
 //! - [`Authenticated`]: claims plus how they were presented (scheme, DPoP key thumbprint).
@@ -9,54 +10,23 @@
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::rc::Rc;
-use std::sync::Arc;
-
-use actix_web::dev::Payload;
-use actix_web::error::InternalError;
-use actix_web::{FromRequest, HttpMessage, HttpRequest};
-use tokio::sync::OnceCell;
-
-use crate::authorize::Requirement;
 use std::sync::OnceLock;
 
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+
+use crate::authorize::Requirement;
 use crate::claims::Claims;
-use crate::config::{Auth0, Config};
 use crate::error::AuthError;
-use crate::verify::Authenticated;
+use crate::handle::{Auth0, Decided};
+use crate::headers::authorization::{self, Credentials};
+use crate::memo::Outcome;
+use crate::pipeline::Authenticated;
 
-type Outcome = Result<Arc<Authenticated>, AuthError>;
-
-/// The per-request verification outcomes, kept in the request's extensions: one per
-/// configuration that asked (almost always exactly one). A handler whose scope registers another
-/// [`Auth0`] than the middleware above it (another audience, issuer or DPoP mode) gets its own
-/// verification, shared in turn by every extractor and middleware using that configuration.
-struct Slots {
-    first: Slot,
-    more: Vec<Slot>,
-}
-
-/// The configuration's identity (the address of its shared state, which outlives the request)
-/// and its outcome, filled by the first caller.
-type Slot = (usize, Rc<OnceCell<Outcome>>);
-
-fn config_id(auth0: &Auth0) -> usize {
-    Arc::as_ptr(&auth0.inner) as usize
-}
-
-impl Slots {
-    fn find(&self, config: usize) -> Option<&Rc<OnceCell<Outcome>>> {
-        std::iter::once(&self.first)
-            .chain(&self.more)
-            .find(|(c, _)| *c == config)
-            .map(|(_, cell)| cell)
-    }
-}
-
-/// The app's [`Auth0`], if it registered one. Borrowed, not cloned: cloning would bump the
-/// configuration's shared reference count on every request, a cache line every worker thread
-/// would then fight over.
-fn registered(req: &HttpRequest) -> Option<&Auth0> {
+/// The app's [`Auth0`], if it registered one (as `Auth0` or as `web::Data<Auth0>`). Borrowed,
+/// not cloned: cloning would bump the configuration's shared reference count on every request,
+/// a cache line every worker thread would then fight over.
+pub(crate) fn registered(req: &HttpRequest) -> Option<&Auth0> {
     req.app_data::<Auth0>().or_else(|| {
         req.app_data::<actix_web::web::Data<Auth0>>()
             .map(|d| d.get_ref())
@@ -75,74 +45,6 @@ pub(crate) fn auth0(req: &HttpRequest) -> Result<&Auth0, actix_web::Error> {
         req.path()
     ));
     Err(err.into())
-}
-
-/// Converts an [`AuthError`] into an actix error, through the app's renderer if it set one.
-pub(crate) fn into_actix_error(cfg: &Config, err: AuthError) -> actix_web::Error {
-    match &cfg.error_renderer {
-        Some(render) => {
-            let res = err.decorate(render(&err));
-            InternalError::from_response(err, res).into()
-        }
-        None => err.into(),
-    }
-}
-
-/// Verifies the request once per configuration and shares the outcome with every later caller.
-pub(crate) async fn verified(req: &HttpRequest, auth0: &Auth0) -> Outcome {
-    if let Some(outcome) = verified_now(req, auth0) {
-        return outcome;
-    }
-    let config = config_id(auth0);
-    let cell = {
-        let mut ext = req.extensions_mut();
-        match ext.get_mut::<Slots>() {
-            Some(slots) => match slots.find(config) {
-                Some(cell) => cell.clone(),
-                None => {
-                    let cell = Rc::<OnceCell<Outcome>>::default();
-                    slots.more.push((config, cell.clone()));
-                    cell
-                }
-            },
-            None => {
-                let cell = Rc::<OnceCell<Outcome>>::default();
-                ext.insert(Slots {
-                    first: (config, cell.clone()),
-                    more: Vec::new(),
-                });
-                cell
-            }
-        }
-    };
-    cell.get_or_init(|| async { auth0.verify_uncached(req).await.map(Arc::new) })
-        .await
-        .clone()
-}
-
-/// The outcome for this request when it is known without waiting: shared from an earlier
-/// caller, or decided now ([`Auth0::verify_now`]) and then shared. `None`: await
-/// [`verified`] (which joins a verification another caller has started).
-fn verified_now(req: &HttpRequest, auth0: &Auth0) -> Option<Outcome> {
-    let config = config_id(auth0);
-    if let Some(slots) = req.extensions().get::<Slots>() {
-        if let Some(cell) = slots.find(config) {
-            return cell.get().cloned();
-        }
-    }
-    let outcome = auth0.verify_now(req)?.map(Arc::new);
-    let cell = Rc::new(OnceCell::new_with(Some(outcome.clone())));
-    let mut ext = req.extensions_mut();
-    match ext.get_mut::<Slots>() {
-        Some(slots) => slots.more.push((config, cell)),
-        None => {
-            ext.insert(Slots {
-                first: (config, cell),
-                more: Vec::new(),
-            });
-        }
-    }
-    Some(outcome)
 }
 
 type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, actix_web::Error>>>>;
@@ -222,13 +124,21 @@ impl<T> std::fmt::Debug for AuthFuture<T> {
 /// Runs an extractor: `finish` turns the request's outcome into the extracted value; the
 /// outcome is decided at once when it can be, waited for otherwise.
 fn extract<T: 'static>(req: &HttpRequest, finish: Finish<T>) -> AuthFuture<T> {
-    if let Some(outcome) = registered(req).and_then(|auth0| verified_now(req, auth0)) {
-        return AuthFuture(State::Known(Some((req.clone(), outcome, finish))));
-    }
+    let later = match registered(req).map(|auth0| auth0.decide(req)) {
+        Some(Decided::Now(outcome)) => {
+            return AuthFuture(State::Known(Some((req.clone(), outcome, finish))))
+        }
+        Some(Decided::Later(later)) => Some(later),
+        None => None,
+    };
     let req = req.clone();
     AuthFuture(State::Waiting(Box::pin(async move {
         let auth0 = auth0(&req)?;
-        finish(auth0, verified(&req, auth0).await)
+        let outcome = match later {
+            Some(later) => auth0.wait(&req, later).await,
+            None => auth0.verified(&req).await,
+        };
+        finish(auth0, outcome)
     })))
 }
 
@@ -239,7 +149,7 @@ impl FromRequest for Claims {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         extract(req, |auth0, outcome| match outcome {
             Ok(v) => Ok(v.claims.clone()),
-            Err(e) => Err(into_actix_error(&auth0.inner, e)),
+            Err(e) => Err(auth0.respond().to_actix(e)),
         })
     }
 }
@@ -251,7 +161,7 @@ impl FromRequest for Authenticated {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         extract(req, |auth0, outcome| match outcome {
             Ok(v) => Ok((*v).clone()),
-            Err(e) => Err(into_actix_error(&auth0.inner, e)),
+            Err(e) => Err(auth0.respond().to_actix(e)),
         })
     }
 }
@@ -284,18 +194,15 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for ClaimsAs<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         extract(req, |auth0, outcome| {
-            let cfg = &auth0.inner;
+            let respond = auth0.respond();
             let claims = match outcome {
-                Ok(v) => v.claims.deserialize::<T>().map_err(|e| {
-                    AuthError::invalid_token(format!(
-                        "Token claims do not fit the expected shape: {e}"
-                    ))
-                    .on_scheme(v.scheme)
-                    .with_challenge(&cfg.challenge, None)
-                }),
+                Ok(v) => v
+                    .claims
+                    .deserialize::<T>()
+                    .map_err(|e| respond.claims_shape(&v, &e)),
                 Err(e) => Err(e),
             };
-            claims.map(ClaimsAs).map_err(|e| into_actix_error(cfg, e))
+            claims.map(ClaimsAs).map_err(|e| respond.to_actix(e))
         })
     }
 }
@@ -329,14 +236,14 @@ impl<S: ScopeRequirement> FromRequest for RequireAuth<S> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         extract(req, |auth0, outcome| {
-            let cfg = &auth0.inner;
+            let respond = auth0.respond();
             let result = match outcome {
-                Ok(v) => crate::authorize::require(cfg, &v, S::requirement()),
+                Ok(v) => respond.authorize(&v, S::requirement(), auth0.grants()),
                 Err(e) => Err(e),
             };
             result
                 .map(|()| RequireAuth(PhantomData))
-                .map_err(|e| into_actix_error(cfg, e))
+                .map_err(|e| respond.to_actix(e))
         })
     }
 }
@@ -368,30 +275,13 @@ impl FromRequest for OptionalClaims {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         if registered(req).is_some()
-            && matches!(
-                crate::request::credentials(req),
-                Ok(crate::request::Credentials::Missing)
-            )
+            && matches!(authorization::credentials(req), Ok(Credentials::Missing))
         {
             return AuthFuture(State::Ready(Some(OptionalClaims(None))));
         }
         extract(req, |auth0, outcome| match outcome {
             Ok(v) => Ok(OptionalClaims(Some(v.claims.clone()))),
-            Err(e) => Err(into_actix_error(&auth0.inner, e)),
+            Err(e) => Err(auth0.respond().to_actix(e)),
         })
     }
-}
-
-/// The outcome already computed for this request with `auth0`'s configuration (or, with none
-/// registered, the first one computed), if verification has finished (for guards).
-pub(crate) fn finished(
-    ext: &actix_web::dev::Extensions,
-    auth0: Option<&Auth0>,
-) -> Option<Arc<Authenticated>> {
-    let slots = ext.get::<Slots>()?;
-    let cell = match auth0 {
-        Some(auth0) => slots.find(config_id(auth0))?,
-        None => &slots.first.1,
-    };
-    cell.get()?.as_ref().ok().cloned()
 }

@@ -12,8 +12,8 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::Error;
 
-use crate::authorize::{self, Requirement};
-use crate::extract;
+use super::extract;
+use crate::authorize::Requirement;
 
 /// Middleware protecting everything beneath it.
 ///
@@ -174,12 +174,12 @@ where
             let outcome = match extract::auth0(req.request()) {
                 Err(e) => Err(e),
                 Ok(auth0) => {
-                    let cfg = &auth0.inner;
-                    let checked = match extract::verified(req.request(), auth0).await {
-                        Ok(v) => authorize::require(cfg, &v, &requirement),
+                    let respond = auth0.respond();
+                    let checked = match auth0.verified(req.request()).await {
+                        Ok(v) => respond.authorize(&v, &requirement, auth0.grants()),
                         Err(e) => Err(e),
                     };
-                    checked.map_err(|e| extract::into_actix_error(cfg, e))
+                    checked.map_err(|e| respond.to_actix(e))
                 }
             };
             match outcome {
