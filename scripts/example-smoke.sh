@@ -155,7 +155,8 @@ expect_challenge() {
 }
 
 # expect_invalid_token WHAT: the last response is 401 invalid_token on the Bearer scheme, in
-# mixed mode (behaviour.md §4.3: `Bearer error=..., error_description=..., DPoP algs="ES256"`).
+# mixed mode (docs/compatibility.md §4.3:
+# `Bearer error=..., error_description=..., DPoP algs="ES256"`).
 expect_invalid_token() {
     local what="$1" got
     grep -q '"error":"invalid_token"' "$work/body" ||
@@ -359,8 +360,9 @@ wait_until_serving
 grep -qx "ISSUER=https://$domain/" "$out" ||
     fail "the start-up block does not name the tenant https://$domain/ (.env not read?)"
 
-# behaviour.md §3.6/§4.3: required mode refuses the Bearer scheme before any token check, with
-# 400 invalid_request, an empty description, and the bare required-mode challenge (no Bearer).
+# docs/compatibility.md §3.6/§4.3: required mode refuses the Bearer scheme before any token
+# check, with 400 invalid_request, an empty description, and the bare required-mode challenge
+# (no Bearer).
 expect 400 "$(status GET /api/private -H "Authorization: Bearer $bearer")" \
     "[.env required] GET /api/private with a valid Bearer token" \
     '{"detail":{"error":"invalid_request","error_description":""}}'

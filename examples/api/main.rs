@@ -1,5 +1,5 @@
-//! The example API: an actix-web API protected by auth0-actix (`shared/reference/
-//! example-contract.md` fixes its routes, bodies and configuration).
+//! The example API: an actix-web API protected by auth0-actix (`docs/example-api.md` fixes its
+//! routes, bodies and configuration).
 //!
 //! ```sh
 //! cargo run --example api                  # offline: a built-in local issuer, tokens printed

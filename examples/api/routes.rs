@@ -1,4 +1,4 @@
-//! The example API's routes (`shared/reference/example-contract.md`): what a black-box client
+//! The example API's routes (their contract: `docs/example-api.md`): what a black-box client
 //! may rely on. `main.rs` mounts them with `App::configure(routes::configure)`, and
 //! `tests/example_api.rs` includes this very file to drive the same handlers over HTTP.
 //!
