@@ -133,7 +133,7 @@ pub struct ResolverContext<'a> {
 }
 
 /// Decides, per request, which issuers (custom domains) are accepted. Return domains in any
-/// form [`Auth0Builder::domain`] accepts; an `Err`, an empty list, a blank or malformed entry is
+/// form [`Auth0Builder::domain`](crate::Auth0Builder::domain) accepts; an `Err`, an empty list, a blank or malformed entry is
 /// a 500 `domains_resolver_error` (no challenge).
 ///
 /// ```

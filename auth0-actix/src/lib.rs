@@ -43,45 +43,51 @@
 //!
 //! ```text
 //! HTTP request
-//!  → middleware (Protect)     optional, on an App or scope: verifies every request beneath it
-//!                             and checks its Requirement before routing goes further
-//!  → guard (Authorized)       optional, on a route: matches by what Protect verified (else 404)
-//!  → extract / require_auth   the first extractor (or Protect) starts verification; every later
-//!                             one, guards included, shares its outcome (one verification a request);
-//!                             an outcome known without I/O is answered at once (AuthFuture)
-//!  → verify                   the pipeline: credentials → mode rules → token (→ proof) → binding
-//!     → request               Authorization (scheme, token), DPoP header(s), the request URL
-//!     → token                 verified_cache hit (this thread's recent tokens, then the shared
-//!                             shards): claims (custom domains re-checked), else
-//!                             header → alg allow-list → payload → iss → key → signature → claims
-//!        → keys               discovery + JWKS: fetch, cache, single flight (the only I/O)
-//!        → crypto             signature checks on keys built once per JWKS fetch
-//!     → dpop                  proof checks, key binding, replay (DPoP scheme only, every request)
-//!  → authorize                the Requirement: scopes / permissions, all / any (403 after a
-//!                             valid token)
-//!  → handler                  gets Claims, or
-//!  → error + challenge        status, JSON body, WWW-Authenticate
-//! config                      builder, from_env, validation: the immutable Auth0 handle
-//! metrics                     counters of the above, read with Auth0::metrics
+//!  → web/middleware (Protect)   optional, on an App or scope: verifies every request beneath it
+//!                               and checks its Requirement before routing goes further
+//!  → web/guard (Authorized)     optional, on a route: matches by what Protect verified (else 404)
+//!  → web/extract, require_auth  find the app's Auth0; the first one to ask starts the request's
+//!                               verification, every later one shares it (memo); an outcome
+//!                               known without I/O is answered at once (AuthFuture)
+//!  → handle (Auth0)             decide now, or wait: memo → pipeline → respond
+//!     → memo                    one slot per configuration in the request's extensions
+//!     → pipeline                credentials (once) → DPoP-mode rules → token → proof → binding
+//!        → headers/authorization  scheme and token, the DPoP field(s)
+//!        → headers/request_url    the URL the client addressed (behind trusted proxies too)
+//!        → token (TokenVerifier)  verified_cache hit, else jose framing → alg allow-list →
+//!                                 issuer (custom domains) → key → signature → validation
+//!           → keys              discovery + JWKS: fetch, cache, single flight (the only I/O)
+//!           → crypto            signature checks on keys built once per JWKS fetch
+//!        → dpop (Policy)        proof (jose/members) → signature → htm/htu/iat/ath → cnf.jkt
+//!                               → replay store (DPoP scheme only, every request)
+//!  → authorize                  pure: does the Requirement hold for these claims?
+//!  → handler                    gets Claims, or
+//!  → web/respond                the one place a failure becomes a response: status, JSON body,
+//!                               WWW-Authenticate (headers/www_authenticate), counters, log line
+//! builder                       setters, from_env, validation; assembles each stage's settings
+//!                               into the Auth0 handle; nothing imports it
 //! ```
 //!
-//! | module | concern |
-//! |---|---|
-//! | [`config`](Auth0Builder) | settings, defaults, environment, validation |
-//! | [`middleware`](Protect) | protecting a whole app or scope |
-//! | [`guard`] | choosing between routes by grant |
-//! | [`claims`](Claims), `extract` | claims types and extractors; verification once per request |
-//! | `verify` | the verification pipeline |
-//! | `request` | reading `Authorization` and `DPoP` headers, the request URL behind proxies |
-//! | `token`, `algorithm` | access-token verification, the allowed algorithms |
-//! | `crypto` ([`CryptoBackend`]) | signature verification: aws-lc-rs, or RustCrypto (feature `rust-crypto`) |
-//! | `verified_cache` | remembering verified tokens so a repeated one skips the signature check |
-//! | `keys` | discovery and JWKS fetching and caching |
-//! | [`dpop`] | DPoP proofs, replay store |
-//! | [`authorize`](Requirement) | what a route requires of a valid token |
-//! | [`error`](AuthError), `challenge` | error model and `WWW-Authenticate` |
-//! | [`metrics`](Metrics), [`clock`](Clock) | counters; the time every check reads |
-//! | [`testing`] (feature `testing`) | a local issuer and token minting for tests |
+//! Dependencies point one way, from the leaves up: a file imports only files below it in this
+//! table (the crate's `tests/layers.rs` checks that there is no cycle).
+//!
+//! | layer | file | concern |
+//! |---|---|---|
+//! | leaves | `error.rs` ([`AuthError`], [`ConfigError`]), `scheme.rs` ([`Scheme`]) | the error model; Bearer or DPoP |
+//! | | `claims.rs` ([`Claims`]), `clock.rs` ([`Clock`]), `metrics.rs` ([`Metrics`]) | verified claims; the time every check reads; counters |
+//! | | `algorithm.rs` ([`Algorithm`]), `crypto.rs` ([`CryptoBackend`]) | signature algorithms; aws-lc-rs or RustCrypto |
+//! | | `jose/` | base64url, compact-JWS framing, picking members out of a proof |
+//! | | `issuer.rs` ([`DomainsResolver`]), `future.rs` ([`BoxFuture`]) | domain normalisation, custom domains; boxed futures |
+//! | protocol | `headers/` | `Authorization` and `DPoP` parsing, the request URL, `WWW-Authenticate` |
+//! | | `keys/` | discovery and JWKS: fetch, trust, cache |
+//! | | `validation.rs`, `verified_cache.rs` | claim rules; remembering verified tokens |
+//! | | `authorize.rs` ([`Requirement`], [`Grants`]) | what a route requires of a valid token |
+//! | | [`dpop`] | DPoP proofs, key binding, replay store |
+//! | verifiers | `token.rs`, `pipeline.rs` ([`Authenticated`]) | one token; one request |
+//! | handle | `memo.rs`, `handle.rs` ([`Auth0`]) | one verification per request; the handle |
+//! | actix | `web/` ([`Protect`], [`guard`], [`ClaimsAs`], [`OptionalClaims`]) | middleware, guards, extractors, responses |
+//! | on top | `builder/` ([`Auth0Builder`], [`env`](mod@env)) | settings, defaults, environment, validation |
+//! | | [`testing`] (feature `testing`) | a local issuer and token minting for tests |
 //!
 //! # Errors
 //!

@@ -335,7 +335,7 @@ impl Auth0Builder {
     /// How long past its lifetime a discovery or JWKS document may still be used: while it is
     /// being refreshed in the background, and when refreshing it fails (stale-if-error: an IdP
     /// outage must not become an API outage; each such use is logged and counted in
-    /// [`Metrics::stale_served`]). Default 1 hour; `Duration::ZERO` turns it off (a request
+    /// [`Metrics::stale_served`](crate::Metrics::stale_served)). Default 1 hour; `Duration::ZERO` turns it off (a request
     /// past a document's lifetime then waits for its refetch).
     ///
     /// ```

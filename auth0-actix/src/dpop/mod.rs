@@ -1,13 +1,14 @@
-//! DPoP proof-of-possession (RFC 9449): the checks of the DPoP scheme, each a step the
-//! [`pipeline`](crate::pipeline) calls in the reference's order (`docs/compatibility.md` §3.1):
-//! one proof only (README Differences, D5) → its header decodes ([`Policy::parse`]) → (the access
-//! token verifies) → the token has `cnf` ([`confirmation`]) → the proof verifies
-//! ([`Policy::check`]: `typ`, `alg`, `jwk`, signature, claims, `iat` window, `htm` (D8), `htu`,
-//! `ath`) → `cnf.jkt` equals the proof key's thumbprint ([`bind`]) → the proof was not seen
-//! before ([`Policy::remember`], D7).
+//! DPoP proof-of-possession (RFC 9449): the replay store an application may plug in
+//! ([`ReplayStore`], [`InMemoryReplayStore`]) and the proof size limit.
 //!
-//! - `proof`: one proof's checks; `htu`: URL comparison; [`ReplayStore`]: replay memory.
-//! - [`Policy`]: this stage's own settings, built by the builder.
+//! Inside the crate this module holds the checks of the DPoP scheme, each a step the request
+//! pipeline calls in the reference's order (`docs/compatibility.md` §3.1): one proof only
+//! (README Differences, D5) → its header decodes (`Policy::parse`) → (the access token
+//! verifies) → the token has `cnf` (`confirmation`) → the proof verifies (`Policy::check`:
+//! `typ`, `alg`, `jwk`, signature, claims, `iat` window, `htm` (D8), `htu`, `ath`) → `cnf.jkt`
+//! equals the proof key's thumbprint (`bind`) → the proof was not seen before
+//! (`Policy::remember`, D7). `Policy` is this stage's own settings, built by the builder;
+//! `proof` checks one proof, `htu` compares URLs, `replay` remembers proofs.
 
 mod htu;
 mod proof;
