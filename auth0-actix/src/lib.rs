@@ -111,6 +111,7 @@ mod algorithm;
 mod claims;
 mod clock;
 mod crypto;
+pub mod defaults;
 mod error;
 mod future;
 mod issuer;
@@ -141,15 +142,8 @@ pub use algorithm::{Algorithm, UnknownAlgorithm};
 // Its docs (inlined here) say how to use it under a renamed dependency.
 pub use auth0_actix_macros::require_auth;
 pub use authorize::{Grants, Requirement};
-pub use builder::defaults::{
-    DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_MIN_TTL, DEFAULT_CACHE_TTL, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_DPOP_IAT_LEEWAY, DEFAULT_DPOP_IAT_OFFSET, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_STALE,
-    DEFAULT_UNKNOWN_KID_COOLDOWN,
-};
 pub use builder::{env, Auth0Builder};
 pub use claims::{Audience, Claims, Confirmation, TokenClaims};
-#[cfg(feature = "testing")]
-pub use clock::ManualClock;
 pub use clock::{Clock, SystemClock};
 pub use crypto::CryptoBackend;
 pub use dpop::DpopMode;
@@ -157,15 +151,9 @@ pub use error::{AuthError, ConfigError, ErrorCode};
 pub use future::BoxFuture;
 pub use handle::Auth0;
 pub use issuer::{DomainsResolver, ResolverContext};
-pub use keys::MAX_DOCUMENT_BYTES;
 pub use metrics::Metrics;
 pub use pipeline::Authenticated;
 pub use scheme::Scheme;
-pub use token::MAX_TOKEN_BYTES;
-pub use verified_cache::{
-    DEFAULT_TOKEN_CACHE_BYTES, DEFAULT_TOKEN_CACHE_ENTRIES, DEFAULT_TOKEN_CACHE_TTL_SECS,
-    MAX_CACHED_TOKEN_BYTES, MAX_RECENT_TOKEN_BYTES, RECENT_SLOTS,
-};
 pub use web::extract::{AuthFuture, ClaimsAs, OptionalClaims};
 pub use web::guard;
 pub use web::middleware::Protect;

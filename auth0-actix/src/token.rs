@@ -30,7 +30,7 @@ use crate::verified_cache::TokenCache;
 
 /// Largest access token accepted (bytes). Auth0 tokens are well under 8 KiB even with many
 /// RBAC permissions; anything larger is rejected before decoding.
-pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_TOKEN_BYTES: usize = 16 * 1024;
 
 /// A token split into its parts and decoded, not yet verified.
 pub(crate) struct Unverified<'t> {

@@ -30,14 +30,10 @@ use crate::claims::Claims;
 
 const SHARDS: usize = 16;
 
-/// Default number of verified tokens remembered.
-pub const DEFAULT_TOKEN_CACHE_ENTRIES: usize = 10_000;
-/// Default longest time a verified token is remembered (seconds).
-pub const DEFAULT_TOKEN_CACHE_TTL_SECS: u64 = 300;
 /// Tokens larger than this (bytes) are never cached.
-pub const MAX_CACHED_TOKEN_BYTES: usize = 8 * 1024;
-/// Default bound on the cache's memory (approximate bytes of tokens held).
-pub const DEFAULT_TOKEN_CACHE_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_CACHED_TOKEN_BYTES: usize = 8 * 1024;
+/// Bound on the cache's memory (approximate bytes of tokens held).
+pub(crate) const TOKEN_CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 pub(crate) type Key = [u8; 32];
 
@@ -83,9 +79,9 @@ struct Shared {
 }
 
 /// How many recently verified tokens each thread remembers (over all caches).
-pub const RECENT_SLOTS: usize = 8;
+pub(crate) const RECENT_SLOTS: usize = 8;
 /// Tokens larger than this (bytes) are looked up by hash only, never kept per thread.
-pub const MAX_RECENT_TOKEN_BYTES: usize = 4 * 1024;
+pub(crate) const MAX_RECENT_TOKEN_BYTES: usize = 4 * 1024;
 
 /// A token this thread found verified: the whole token (so a hit is an exact comparison) and
 /// the shard entry's claims, issuer, expiry and key-set generation.

@@ -3,11 +3,10 @@
 //! the token verifier, the DPoP policy, the pipeline and the responder — into the handle.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use super::defaults::MAX_WINDOW_SECS;
 use super::Auth0Builder;
 use crate::algorithm::Algorithm;
+use crate::defaults::MAX_WINDOW;
 use crate::dpop::{self, DpopMode};
 use crate::error::ConfigError;
 use crate::handle::Auth0;
@@ -18,7 +17,7 @@ use crate::metrics::Counters;
 use crate::pipeline::Pipeline;
 use crate::token::TokenVerifier;
 use crate::validation::Validation;
-use crate::verified_cache::{TokenCache, DEFAULT_TOKEN_CACHE_BYTES};
+use crate::verified_cache::{TokenCache, TOKEN_CACHE_BYTES};
 use crate::web::respond::Responder;
 
 impl Auth0Builder {
@@ -154,7 +153,7 @@ impl Auth0Builder {
             cache: (self.token_cache_entries > 0).then(|| {
                 TokenCache::new(
                     self.token_cache_entries,
-                    DEFAULT_TOKEN_CACHE_BYTES,
+                    TOKEN_CACHE_BYTES,
                     self.token_cache_ttl.as_secs(),
                 )
             }),
@@ -163,8 +162,8 @@ impl Auth0Builder {
         };
         let dpop = dpop::Policy {
             proof: dpop::Rules {
-                iat_leeway: self.dpop_iat_leeway,
-                iat_offset: self.dpop_iat_offset,
+                iat_leeway: self.dpop_iat_leeway.as_secs(),
+                iat_offset: self.dpop_iat_offset.as_secs(),
                 algorithms: proof_algorithms,
                 crypto_backend: self.crypto_backend,
             },
@@ -189,7 +188,8 @@ impl Auth0Builder {
     /// Time settings outside their ranges: each error names the setting, its environment
     /// variable when it has one, the allowed range and the value given.
     fn check_ranges(&self) -> Result<(), ConfigError> {
-        for (setting, seconds) in [
+        let max = MAX_WINDOW.as_secs();
+        for (setting, window) in [
             (
                 "dpop_iat_leeway (AUTH0_DPOP_IAT_LEEWAY)",
                 self.dpop_iat_leeway,
@@ -199,21 +199,22 @@ impl Auth0Builder {
                 self.dpop_iat_offset,
             ),
         ] {
-            if seconds > MAX_WINDOW_SECS {
+            if window > MAX_WINDOW {
                 return Err(ConfigError::invalid(
                     setting,
                     format!(
-                        "must be between 0 and {MAX_WINDOW_SECS} seconds (one day), got {seconds}"
+                        "must be between 0 and {max} seconds (one day), got {}",
+                        window.as_secs()
                     ),
                 ));
             }
         }
         let cooldown = self.unknown_kid_cooldown;
-        if cooldown.is_zero() || cooldown > Duration::from_secs(MAX_WINDOW_SECS) {
+        if cooldown.is_zero() || cooldown > MAX_WINDOW {
             return Err(ConfigError::invalid(
                 "unknown_kid_cooldown",
                 format!(
-                    "must be more than 0 and at most {MAX_WINDOW_SECS} s (one day), got {} s \
+                    "must be more than 0 and at most {max} s (one day), got {} s \
                      (it also spaces out retries while the issuer fails)",
                     cooldown.as_secs_f64()
                 ),
@@ -254,6 +255,8 @@ impl Auth0Builder {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]
@@ -282,25 +285,25 @@ mod tests {
         let base = || Auth0::builder().domain("t.auth0.com").audience("api");
         let err = |b: Auth0Builder| b.build().unwrap_err().to_string();
         assert!(base()
-            .dpop_iat_leeway(86_400)
-            .dpop_iat_offset(86_400)
+            .dpop_iat_leeway(Duration::from_secs(86_400))
+            .dpop_iat_offset(Duration::from_secs(86_400))
             .unknown_kid_cooldown(Duration::from_secs(86_400))
             .build()
             .is_ok());
         assert!(base()
-            .dpop_iat_leeway(0)
-            .dpop_iat_offset(0)
+            .dpop_iat_leeway(Duration::ZERO)
+            .dpop_iat_offset(Duration::ZERO)
             .unknown_kid_cooldown(Duration::from_millis(1))
             .cache_ttl(Duration::ZERO)
             .build()
             .is_ok());
         assert_eq!(
-            err(base().dpop_iat_offset(u64::MAX)),
+            err(base().dpop_iat_offset(Duration::from_secs(u64::MAX))),
             "invalid dpop_iat_offset (AUTH0_DPOP_IAT_OFFSET): must be between 0 and 86400 \
              seconds (one day), got 18446744073709551615"
         );
         assert_eq!(
-            err(base().dpop_iat_leeway(86_401)),
+            err(base().dpop_iat_leeway(Duration::from_secs(86_401))),
             "invalid dpop_iat_leeway (AUTH0_DPOP_IAT_LEEWAY): must be between 0 and 86400 \
              seconds (one day), got 86401"
         );

@@ -82,10 +82,10 @@ impl Auth0Builder {
             b.dpop_required = parse_bool(DPOP_REQUIRED, &v)?;
         }
         if let Some(v) = get(DPOP_IAT_LEEWAY)? {
-            b.dpop_iat_leeway = parse_u64(DPOP_IAT_LEEWAY, &v)?;
+            b.dpop_iat_leeway = Duration::from_secs(parse_u64(DPOP_IAT_LEEWAY, &v)?);
         }
         if let Some(v) = get(DPOP_IAT_OFFSET)? {
-            b.dpop_iat_offset = parse_u64(DPOP_IAT_OFFSET, &v)?;
+            b.dpop_iat_offset = Duration::from_secs(parse_u64(DPOP_IAT_OFFSET, &v)?);
         }
         if let Some(v) = get(TRUST_PROXY)? {
             b.trust_proxy = parse_bool(TRUST_PROXY, &v)?;

@@ -6,13 +6,13 @@
 //! - this file: the settings and their setters (each default documented where it is set);
 //! - `env`: environment variable names and parsing ([`Auth0Builder::from_env`]);
 //! - `build`: validation and assembly;
-//! - `defaults`: the default values.
+//!
+//! Every default value is a constant of [`defaults`](crate::defaults).
 //!
 //! Adding a setting means a field and a setter here, a variable in `env` (when it has one), and
 //! the stage's settings struct that `build` fills.
 
 mod build;
-pub(crate) mod defaults;
 pub mod env;
 
 use std::fmt;
@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use actix_web::HttpResponse;
 
-use self::defaults::*;
+use crate::defaults;
 use crate::algorithm::Algorithm;
 use crate::authorize::Grants;
 use crate::clock::{Clock, SystemClock};
@@ -30,7 +30,6 @@ use crate::dpop::{DpopMode, InMemoryReplayStore, ReplayStore};
 use crate::error::{AuthError, ConfigError};
 use crate::handle::Auth0;
 use crate::issuer::{Domains, DomainsResolver};
-use crate::verified_cache::{DEFAULT_TOKEN_CACHE_ENTRIES, DEFAULT_TOKEN_CACHE_TTL_SECS};
 use crate::web::respond::ErrorRenderer;
 
 /// Builds an [`Auth0`] handle. Start from [`Auth0::builder`] or [`Auth0Builder::from_env`].
@@ -55,8 +54,8 @@ pub struct Auth0Builder {
     audience: Option<String>,
     dpop_enabled: bool,
     dpop_required: bool,
-    dpop_iat_leeway: u64,
-    dpop_iat_offset: u64,
+    dpop_iat_leeway: Duration,
+    dpop_iat_offset: Duration,
     trust_proxy: bool,
     cache_ttl: Duration,
     cache_min_ttl: Duration,
@@ -102,27 +101,27 @@ impl Default for Auth0Builder {
             audience: None,
             dpop_enabled: true,
             dpop_required: false,
-            dpop_iat_leeway: DEFAULT_DPOP_IAT_LEEWAY,
-            dpop_iat_offset: DEFAULT_DPOP_IAT_OFFSET,
+            dpop_iat_leeway: defaults::DPOP_IAT_LEEWAY,
+            dpop_iat_offset: defaults::DPOP_IAT_OFFSET,
             trust_proxy: false,
-            cache_ttl: DEFAULT_CACHE_TTL,
-            cache_min_ttl: DEFAULT_CACHE_MIN_TTL,
-            cache_max_entries: DEFAULT_CACHE_MAX_ENTRIES,
-            max_stale: DEFAULT_MAX_STALE,
-            unknown_kid_cooldown: DEFAULT_UNKNOWN_KID_COOLDOWN,
+            cache_ttl: defaults::CACHE_TTL,
+            cache_min_ttl: defaults::CACHE_MIN_TTL,
+            cache_max_entries: defaults::CACHE_MAX_ENTRIES,
+            max_stale: defaults::MAX_STALE,
+            unknown_kid_cooldown: defaults::UNKNOWN_KID_COOLDOWN,
             clock: Arc::new(SystemClock),
             domains: None,
             algorithms: vec![Algorithm::RS256],
             grants: Grants::Scope,
             missing_credentials_unauthorized: false,
-            token_cache_entries: DEFAULT_TOKEN_CACHE_ENTRIES,
-            token_cache_ttl: Duration::from_secs(DEFAULT_TOKEN_CACHE_TTL_SECS),
+            token_cache_entries: defaults::TOKEN_CACHE_ENTRIES,
+            token_cache_ttl: defaults::TOKEN_CACHE_TTL,
             proof_algorithms: vec![Algorithm::ES256],
             crypto_backend: CryptoBackend::AwsLc,
             replay_store: Some(Arc::new(InMemoryReplayStore::default())),
             clock_leeway: Duration::ZERO,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            http_timeout: DEFAULT_HTTP_TIMEOUT,
+            connect_timeout: defaults::CONNECT_TIMEOUT,
+            http_timeout: defaults::HTTP_TIMEOUT,
             root_certificates: Vec::new(),
             allow_insecure_http_on_loopback: false,
             error_renderer: None,
@@ -240,37 +239,41 @@ impl Auth0Builder {
         self
     }
 
-    /// Seconds a DPoP proof's `iat` may lie in the future (clock skew). Default 30; at most
-    /// 86 400 (one day), checked by [`build`](Self::build).
+    /// How far in the future a DPoP proof's `iat` may lie (clock skew). Default 30 s
+    /// ([`defaults::DPOP_IAT_LEEWAY`]); at most one day, checked by [`build`](Self::build).
+    /// Proof times are whole seconds: a fraction of a second here is dropped.
     ///
     /// ```
+    /// use std::time::Duration;
     /// use auth0_actix::Auth0;
     /// let auth0 = Auth0::builder()
     ///     .domain("tenant.us.auth0.com")
     ///     .audience("https://api.example.com")
-    ///     .dpop_iat_leeway(10)
+    ///     .dpop_iat_leeway(Duration::from_secs(10))
     ///     .build()?;
     /// # Ok::<(), auth0_actix::ConfigError>(())
     /// ```
-    pub fn dpop_iat_leeway(mut self, seconds: u64) -> Self {
-        self.dpop_iat_leeway = seconds;
+    pub fn dpop_iat_leeway(mut self, leeway: Duration) -> Self {
+        self.dpop_iat_leeway = leeway;
         self
     }
 
-    /// Maximum age of a DPoP proof in seconds. Default 300; at most 86 400 (one day), checked
-    /// by [`build`](Self::build).
+    /// Maximum age of a DPoP proof. Default 300 s ([`defaults::DPOP_IAT_OFFSET`]); at most one
+    /// day, checked by [`build`](Self::build). Proof times are whole seconds: a fraction of a
+    /// second here is dropped.
     ///
     /// ```
+    /// use std::time::Duration;
     /// use auth0_actix::Auth0;
     /// let auth0 = Auth0::builder()
     ///     .domain("tenant.us.auth0.com")
     ///     .audience("https://api.example.com")
-    ///     .dpop_iat_offset(120)
+    ///     .dpop_iat_offset(Duration::from_secs(120))
     ///     .build()?;
     /// # Ok::<(), auth0_actix::ConfigError>(())
     /// ```
-    pub fn dpop_iat_offset(mut self, seconds: u64) -> Self {
-        self.dpop_iat_offset = seconds;
+    pub fn dpop_iat_offset(mut self, max_age: Duration) -> Self {
+        self.dpop_iat_offset = max_age;
         self
     }
 
@@ -513,7 +516,7 @@ impl Auth0Builder {
     }
 
     /// Where seen DPoP proofs are remembered to refuse replays (difference D7). Default: an
-    /// [`InMemoryReplayStore`] of [`DEFAULT_REPLAY_CAPACITY`](crate::dpop::DEFAULT_REPLAY_CAPACITY)
+    /// [`InMemoryReplayStore`] of [`defaults::REPLAY_CAPACITY`]
     /// proofs, right for one node; several nodes behind a load balancer need a shared store.
     /// `None` turns replay protection off (as the reference, which has none).
     ///

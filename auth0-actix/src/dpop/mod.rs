@@ -1,5 +1,5 @@
 //! DPoP proof-of-possession (RFC 9449): the replay store an application may plug in
-//! ([`ReplayStore`], [`InMemoryReplayStore`]) and the proof size limit.
+//! ([`ReplayStore`], [`InMemoryReplayStore`]).
 //!
 //! Inside the crate this module holds the checks of the DPoP scheme, each a step the request
 //! pipeline calls in the reference's order (`docs/compatibility.md` §3.1): one proof only
@@ -19,9 +19,8 @@ use std::sync::Arc;
 use aws_lc_rs::constant_time::verify_slices_are_equal;
 use serde_json::Value;
 
-pub use proof::MAX_PROOF_BYTES;
 pub(crate) use proof::{ParsedProof, Rules, VerifiedProof};
-pub use replay::{InMemoryReplayStore, ReplayStore, ReplayStoreError, DEFAULT_REPLAY_CAPACITY};
+pub use replay::{InMemoryReplayStore, ReplayStore, ReplayStoreError};
 
 use crate::claims::{truthy, Claims};
 use crate::clock::Clock;

@@ -13,7 +13,7 @@ use crate::jose::members::{as_str, decode_members, Member, Members};
 use crate::jose::{split, B64};
 
 /// Largest DPoP proof accepted (bytes).
-pub const MAX_PROOF_BYTES: usize = 8 * 1024;
+pub(crate) const MAX_PROOF_BYTES: usize = 8 * 1024;
 
 fn bad(description: impl Into<std::borrow::Cow<'static, str>>) -> AuthError {
     AuthError::invalid_dpop_proof(description)

@@ -9,6 +9,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
+use crate::defaults::REPLAY_CAPACITY;
 use crate::future::BoxFuture;
 
 /// A failure of the store itself (e.g. a networked store that cannot be reached). The request
@@ -58,8 +59,6 @@ pub trait ReplayStore: Send + Sync + 'static {
 
 const SHARDS: usize = 16;
 
-/// Default number of proofs remembered by [`InMemoryReplayStore::default`].
-pub const DEFAULT_REPLAY_CAPACITY: usize = 100_000;
 
 /// A bounded, sharded in-memory [`ReplayStore`] for a single node. Each of its 16 shards has its
 /// own lock (held for a hash-map operation, never across an await), so requests are not
@@ -122,7 +121,7 @@ impl Shard {
 
 impl Default for InMemoryReplayStore {
     fn default() -> Self {
-        Self::new(DEFAULT_REPLAY_CAPACITY)
+        Self::new(REPLAY_CAPACITY)
     }
 }
 

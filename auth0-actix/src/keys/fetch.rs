@@ -23,7 +23,7 @@ use crate::issuer::is_loopback;
 pub(crate) const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
 
 /// Largest discovery or JWKS document accepted (README Differences, D16).
-pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 
 /// The CA bundle files of Unix-like systems whose platform verifier reads plain files, in the
 /// order `openssl-probe` tries them: the first that exists is the system bundle.

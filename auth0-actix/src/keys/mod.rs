@@ -26,7 +26,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub(crate) use discovery::Discovery;
-pub use fetch::MAX_DOCUMENT_BYTES;
 pub(crate) use fetch::SSL_CERT_FILE;
 pub(crate) use jwks::KeySet;
 pub(crate) use settings::Settings;
