@@ -103,47 +103,6 @@ impl AuthReply {
     }
 }
 
-/// Sends `head` (request line and header lines, without the final empty line) verbatim over a
-/// new connection to `app`, with `Connection: close`, and reads the reply. For what reqwest
-/// cannot send: exact header-name case, duplicated or odd `Host` fields.
-pub fn raw_request(app: &TestApp, head: &str) -> AuthReply {
-    use std::io::{Read, Write};
-    let addr = app.url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the test app");
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
-        .expect("read timeout");
-    let request = format!(
-        "{}\r\nConnection: close\r\n\r\n",
-        head.trim_end_matches("\r\n")
-    );
-    stream.write_all(request.as_bytes()).expect("send request");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read response");
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .expect("a complete HTTP response");
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("a status line");
-    let values: Vec<String> = lines
-        .filter_map(|l| l.split_once(':'))
-        .filter(|(name, _)| name.eq_ignore_ascii_case("www-authenticate"))
-        .map(|(_, v)| v.trim().to_owned())
-        .collect();
-    let www_authenticate = (!values.is_empty()).then(|| values.join(", "));
-    let body = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
-    AuthReply {
-        status,
-        www_authenticate,
-        body,
-    }
-}
-
 /// A builder for `issuer`: its domain and audience, and trust in its CA (HTTPS issuers) or the
 /// loopback plain-HTTP opt-in (`LocalIssuer::builder().http()` issuers).
 pub fn builder_for(issuer: &auth0_actix::testing::LocalIssuer) -> auth0_actix::Auth0Builder {

@@ -104,7 +104,6 @@ pub fn client() -> reqwest::Client {
 /// Sends `head` (request line and header lines, without the final empty line) verbatim over a
 /// new connection to `app`, with `Connection: close`, and reads the reply. For what reqwest
 /// cannot send: exact header-name case, duplicated or odd `Host` fields, raw request-targets.
-#[allow(dead_code)]
 pub fn raw_request(app: &TestApp, head: &str) -> Reply {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(app.host()).expect("connect to the test app");
