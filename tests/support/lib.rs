@@ -8,13 +8,11 @@ pub mod www;
 mod echo;
 mod fixture;
 mod helpers;
-mod legacy;
 mod reply;
 mod server;
 
 pub use echo::{echo_authenticated, echo_routes, route};
 pub use fixture::{Api, ApiBuilder, Registration};
 pub use helpers::{eventually, fetches, now, with_unique_jti};
-pub use legacy::{auth0_for, builder_for, dpop_builder, start, AuthReply, DpopEnv};
 pub use reply::{send, Reply};
 pub use server::{client, raw_request, start_app, start_with, TestApp};

@@ -113,15 +113,6 @@ impl Reply {
     }
 }
 
-impl Reply {
-    /// Asserts the library's error response (status, JSON, exact body); the suites not yet
-    /// ported to [`crate::expect`] call it.
-    #[track_caller]
-    pub fn assert_error(&self, status: u16, code: &str, description: &str) {
-        crate::expect::error(self, status, code, description);
-    }
-}
-
 /// Sends a request and reads the whole response.
 pub async fn send(request: reqwest::RequestBuilder) -> Reply {
     Reply::read(request.send().await.expect("the request reaches the app")).await
