@@ -5,96 +5,12 @@
 //! the opt-in RFC 6750 answer to missing credentials (401 with a bare challenge).
 
 use actix_web::{get, web, HttpResponse, Responder};
-use auth0_actix::testing::LocalIssuer;
 use auth0_actix::{
     require_auth, Auth0Builder, AuthError, Claims, Grants, OptionalClaims, Protect, Requirement,
 };
-use e2e_support::{builder_for, send, Reply, TestApp};
+use e2e_support::www::MIXED_BARE;
+use e2e_support::{expect, route, Api};
 use serde_json::{json, Value};
-
-// ------------------------------------------------------------------------------------------
-// Set-up
-
-struct Env {
-    issuer: LocalIssuer,
-    auth0: auth0_actix::Auth0,
-    app: TestApp,
-    http: reqwest::Client,
-}
-
-fn env_with<F>(configure: impl FnOnce(Auth0Builder) -> Auth0Builder, routes: F) -> Env
-where
-    F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
-{
-    let issuer = LocalIssuer::start();
-    let auth0 = configure(builder_for(&issuer))
-        .build()
-        .expect("a valid configuration");
-    let app = e2e_support::start(auth0.clone(), routes);
-    Env {
-        issuer,
-        auth0,
-        app,
-        http: e2e_support::client(),
-    }
-}
-
-fn env<F>(routes: F) -> Env
-where
-    F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
-{
-    env_with(|b| b, routes)
-}
-
-impl Env {
-    async fn get(&self, path: &str, authorization: Option<&str>) -> Reply {
-        let mut req = self.http.get(self.app.at(path));
-        if let Some(value) = authorization {
-            req = req.header("authorization", value);
-        }
-        send(req).await
-    }
-
-    async fn bearer(&self, path: &str, token: &str) -> Reply {
-        self.get(path, Some(&format!("Bearer {token}"))).await
-    }
-
-    fn scoped(&self, scope: &str) -> String {
-        self.issuer.token().scope(scope).sign()
-    }
-
-    fn permitted(&self, permissions: &[&str]) -> String {
-        self.issuer
-            .token()
-            .permissions(permissions.iter().copied())
-            .sign()
-    }
-}
-
-fn route(name: &'static str) -> impl Fn() -> std::future::Ready<HttpResponse> + Clone {
-    move || std::future::ready(HttpResponse::Ok().json(json!({ "route": name })))
-}
-
-#[track_caller]
-fn assert_route(reply: &Reply, route: &str) {
-    assert_eq!(reply.status, 200, "{reply:?}");
-    assert_eq!(reply.json()["route"], route, "{reply:?}");
-}
-
-#[track_caller]
-fn assert_insufficient(reply: &Reply, scopes: &str) {
-    reply.assert_error(403, "insufficient_scope", "Insufficient scopes");
-    assert_eq!(
-        reply.challenge(),
-        format!(
-            "Bearer error=\"insufficient_scope\", error_description=\"Insufficient scopes\", \
-             scope=\"{scopes}\", DPoP algs=\"ES256\""
-        )
-    );
-}
-
-/// The bare challenge of the default (mixed) DPoP mode.
-const BARE: &str = "Bearer realm=\"api\", DPoP algs=\"ES256\"";
 
 // ------------------------------------------------------------------------------------------
 // Scope expressions, in the attribute and in the middleware
@@ -233,39 +149,41 @@ fn challenge_scopes(route: &str) -> &'static str {
 
 #[tokio::test]
 async fn expressions_in_the_attribute() {
-    let env = env(expression_routes);
+    let env = Api::serving(expression_routes);
     for &(name, scope, allowed) in EXPRESSION_CASES {
         let reply = env
-            .bearer(&format!("/attr/{name}"), &env.scoped(scope))
+            .bearer_at(&format!("/attr/{name}"), &env.scoped(scope))
             .await;
         if allowed {
-            assert_route(&reply, name);
+            expect::route(&reply, name);
         } else {
-            assert_insufficient(&reply, challenge_scopes(name));
+            expect::insufficient_scope(&reply, challenge_scopes(name));
         }
     }
 }
 
 #[tokio::test]
 async fn expressions_in_the_middleware() {
-    let env = env(expression_routes);
+    let env = Api::serving(expression_routes);
     for &(name, scope, allowed) in EXPRESSION_CASES {
-        let reply = env.bearer(&format!("/mw/{name}"), &env.scoped(scope)).await;
+        let reply = env
+            .bearer_at(&format!("/mw/{name}"), &env.scoped(scope))
+            .await;
         if allowed {
-            assert_route(&reply, name);
+            expect::route(&reply, name);
         } else {
-            assert_insufficient(&reply, challenge_scopes(name));
+            expect::insufficient_scope(&reply, challenge_scopes(name));
         }
     }
     for scope in ["a b", "c a", "a b c"] {
-        assert_route(
-            &env.bearer("/mw/repeated", &env.scoped(scope)).await,
+        expect::route(
+            &env.bearer_at("/mw/repeated", &env.scoped(scope)).await,
             "repeated",
         );
     }
     for scope in ["a", "b c", ""] {
-        assert_insufficient(
-            &env.bearer("/mw/repeated", &env.scoped(scope)).await,
+        expect::insufficient_scope(
+            &env.bearer_at("/mw/repeated", &env.scoped(scope)).await,
             "a b c",
         );
     }
@@ -273,15 +191,17 @@ async fn expressions_in_the_middleware() {
 
 #[tokio::test]
 async fn authentication_errors_beat_expression_errors() {
-    let env = env(expression_routes);
+    let env = Api::serving(expression_routes);
     for path in ["/attr/deep", "/mw/deep", "/attr/any", "/mw/any"] {
-        let reply = env.get(path, None).await;
-        reply.assert_error(400, "invalid_request", "");
-        assert_eq!(reply.challenge(), BARE);
-        let expired = env.issuer.token().scope("admin").expires_in(-5).sign();
-        env.bearer(path, &expired)
-            .await
-            .assert_error(401, "invalid_token", "Token is expired");
+        let reply = env.with_authorization(path, None).await;
+        expect::invalid_request(&reply, "", MIXED_BARE);
+        let expired = env.issuer().token().scope("admin").expires_in(-5).sign();
+        expect::error(
+            &env.bearer_at(path, &expired).await,
+            401,
+            "invalid_token",
+            "Token is expired",
+        );
     }
 }
 
@@ -343,99 +263,112 @@ fn permission_routes(cfg: &mut web::ServiceConfig) {
 
 #[tokio::test]
 async fn permissions_are_ignored_by_default() {
-    let env = env(permission_routes);
+    let env = Api::serving(permission_routes);
     let permitted = env.permitted(&["read:reports"]);
-    assert_insufficient(&env.bearer("/reports", &permitted).await, "read:reports");
-    assert_insufficient(&env.bearer("/mw/reports", &permitted).await, "read:reports");
+    expect::insufficient_scope(&env.bearer_at("/reports", &permitted).await, "read:reports");
+    expect::insufficient_scope(
+        &env.bearer_at("/mw/reports", &permitted).await,
+        "read:reports",
+    );
     let scoped = env.scoped("read:reports");
-    assert_route(&env.bearer("/reports", &scoped).await, "reports");
-    assert_route(&env.bearer("/mw/reports", &scoped).await, "mw-reports");
+    expect::route(&env.bearer_at("/reports", &scoped).await, "reports");
+    expect::route(&env.bearer_at("/mw/reports", &scoped).await, "mw-reports");
 }
 
 #[tokio::test]
 async fn permissions_per_configuration() {
-    let env = env_with(|b| b.grants(Grants::ScopeOrPermissions), permission_routes);
+    let env = Api::builder()
+        .configure(|b| b.grants(Grants::ScopeOrPermissions))
+        .routes(permission_routes)
+        .start();
     for token in [
         env.permitted(&["read:reports"]),
         env.permitted(&["other", "read:reports"]),
         env.scoped("read:reports"),
-        env.issuer
+        env.issuer()
             .token()
             .scope("read:reports")
             .permissions(["read:reports"])
             .sign(),
     ] {
-        assert_route(&env.bearer("/reports", &token).await, "reports");
-        assert_route(&env.bearer("/mw/reports", &token).await, "mw-reports");
+        expect::route(&env.bearer_at("/reports", &token).await, "reports");
+        expect::route(&env.bearer_at("/mw/reports", &token).await, "mw-reports");
     }
     for token in [
         env.permitted(&["READ:REPORTS", "read:report"]),
         env.permitted(&[]),
         // `permissions` must be an array of strings.
-        env.issuer
+        env.issuer()
             .token()
             .claim("permissions", "read:reports")
             .sign(),
-        env.issuer
+        env.issuer()
             .token()
             .claim("permissions", json!([["read:reports"]]))
             .sign(),
-        env.issuer
+        env.issuer()
             .token()
             .claim("permission", ["read:reports"])
             .sign(),
     ] {
-        assert_insufficient(&env.bearer("/reports", &token).await, "read:reports");
-        assert_insufficient(&env.bearer("/mw/reports", &token).await, "read:reports");
+        expect::insufficient_scope(&env.bearer_at("/reports", &token).await, "read:reports");
+        expect::insufficient_scope(&env.bearer_at("/mw/reports", &token).await, "read:reports");
     }
 
     // A route that names its source wins over the configuration.
     let permitted = env.permitted(&["read:reports"]);
-    assert_insufficient(&env.bearer("/scope-only", &permitted).await, "read:reports");
-    assert_route(
-        &env.bearer("/scope-only", &env.scoped("read:reports")).await,
-        "scope-only",
-    );
-    assert_insufficient(
-        &env.bearer("/rbac", &env.scoped("read:reports")).await,
+    expect::insufficient_scope(
+        &env.bearer_at("/scope-only", &permitted).await,
         "read:reports",
     );
-    assert_route(&env.bearer("/rbac", &permitted).await, "rbac");
+    expect::route(
+        &env.bearer_at("/scope-only", &env.scoped("read:reports"))
+            .await,
+        "scope-only",
+    );
+    expect::insufficient_scope(
+        &env.bearer_at("/rbac", &env.scoped("read:reports")).await,
+        "read:reports",
+    );
+    expect::route(&env.bearer_at("/rbac", &permitted).await, "rbac");
 }
 
 #[tokio::test]
 async fn permissions_per_route() {
-    let env = env(permission_routes);
+    let env = Api::serving(permission_routes);
     let permitted = env.permitted(&["read:reports"]);
     let scoped = env.scoped("read:reports");
 
     // grants = "permissions": the permissions claim only.
-    assert_route(&env.bearer("/rbac", &permitted).await, "rbac");
-    assert_insufficient(&env.bearer("/rbac", &scoped).await, "read:reports");
-    assert_route(&env.bearer("/mw/rbac", &permitted).await, "mw-rbac");
-    assert_insufficient(&env.bearer("/mw/rbac", &scoped).await, "read:reports");
+    expect::route(&env.bearer_at("/rbac", &permitted).await, "rbac");
+    expect::insufficient_scope(&env.bearer_at("/rbac", &scoped).await, "read:reports");
+    expect::route(&env.bearer_at("/mw/rbac", &permitted).await, "mw-rbac");
+    expect::insufficient_scope(&env.bearer_at("/mw/rbac", &scoped).await, "read:reports");
 
     // grants = "scope_or_permissions": either.
-    assert_route(&env.bearer("/either", &permitted).await, "either");
-    assert_route(&env.bearer("/either", &scoped).await, "either");
-    assert_route(
-        &env.bearer("/either", &env.permitted(&["admin"])).await,
+    expect::route(&env.bearer_at("/either", &permitted).await, "either");
+    expect::route(&env.bearer_at("/either", &scoped).await, "either");
+    expect::route(
+        &env.bearer_at("/either", &env.permitted(&["admin"])).await,
         "either",
     );
-    assert_route(&env.bearer("/either", &env.scoped("admin")).await, "either");
-    assert_insufficient(
-        &env.bearer("/either", &env.scoped("read:other")).await,
+    expect::route(
+        &env.bearer_at("/either", &env.scoped("admin")).await,
+        "either",
+    );
+    expect::insufficient_scope(
+        &env.bearer_at("/either", &env.scoped("read:other")).await,
         "read:reports admin",
     );
 
     // An expression, all from permissions; a scope does not count, even for one part.
-    assert_route(
-        &env.bearer("/rbac-nested", &env.permitted(&["read:reports", "admin"]))
+    expect::route(
+        &env.bearer_at("/rbac-nested", &env.permitted(&["read:reports", "admin"]))
             .await,
         "rbac-nested",
     );
-    assert_route(
-        &env.bearer(
+    expect::route(
+        &env.bearer_at(
             "/rbac-nested",
             &env.permitted(&["export:reports", "read:reports"]),
         )
@@ -443,23 +376,23 @@ async fn permissions_per_route() {
         "rbac-nested",
     );
     let mixed = env
-        .issuer
+        .issuer()
         .token()
         .scope("read:reports")
         .permissions(["admin"])
         .sign();
-    assert_insufficient(
-        &env.bearer("/rbac-nested", &mixed).await,
+    expect::insufficient_scope(
+        &env.bearer_at("/rbac-nested", &mixed).await,
         "read:reports export:reports admin",
     );
-    assert_insufficient(
-        &env.bearer("/rbac-nested", &env.permitted(&["read:reports"]))
+    expect::insufficient_scope(
+        &env.bearer_at("/rbac-nested", &env.permitted(&["read:reports"]))
             .await,
         "read:reports export:reports admin",
     );
 
     // The route's own source does not leak to routes without one.
-    assert_insufficient(&env.bearer("/reports", &permitted).await, "read:reports");
+    expect::insufficient_scope(&env.bearer_at("/reports", &permitted).await, "read:reports");
 }
 
 // ------------------------------------------------------------------------------------------
@@ -479,26 +412,26 @@ fn optional_routes(cfg: &mut web::ServiceConfig) {
 
 #[tokio::test]
 async fn optional_claims_without_credentials_is_anonymous() {
-    let env = env(optional_routes);
+    let env = Api::serving(optional_routes);
     let before = env.auth0.metrics();
-    let reply = env.get("/greeting", None).await;
+    let reply = env.with_authorization("/greeting", None).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.json(), json!({ "anonymous": true }));
     assert!(reply.challenges.is_empty(), "{reply:?}");
     // An empty Authorization field carries no credentials either.
-    let reply = env.get("/greeting", Some("")).await;
+    let reply = env.with_authorization("/greeting", Some("")).await;
     assert_eq!(reply.json(), json!({ "anonymous": true }), "{reply:?}");
     // Nothing was verified or rejected, and the issuer was never asked.
     let after = env.auth0.metrics();
     assert_eq!(after, before);
-    assert_eq!(env.issuer.discovery_fetches(), 0);
+    assert_eq!(env.issuer().discovery_fetches(), 0);
 }
 
 #[tokio::test]
 async fn optional_claims_with_a_valid_token() {
-    let env = env(optional_routes);
-    let token = env.issuer.token().subject("known_user").sign();
-    let reply = env.bearer("/greeting", &token).await;
+    let env = Api::serving(optional_routes);
+    let token = env.issuer().token().subject("known_user").sign();
+    let reply = env.bearer_at("/greeting", &token).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(
         reply.json(),
@@ -508,40 +441,49 @@ async fn optional_claims_with_a_valid_token() {
 
 #[tokio::test]
 async fn optional_claims_never_turn_bad_credentials_into_anonymous() {
-    let env = env(optional_routes);
-    env.bearer("/greeting", &env.issuer.token().expires_in(-5).sign())
-        .await
-        .assert_error(401, "invalid_token", "Token is expired");
-    env.bearer("/greeting", &env.issuer.token().tampered())
-        .await
-        .assert_error(
-            401,
-            "invalid_token",
-            "Signature verification failed: bad_signature",
-        );
-    let reply = env.bearer("/greeting", "not-a-jwt").await;
+    let env = Api::serving(optional_routes);
+    expect::error(
+        &env.bearer_at("/greeting", &env.issuer().token().expires_in(-5).sign())
+            .await,
+        401,
+        "invalid_token",
+        "Token is expired",
+    );
+    expect::error(
+        &env.bearer_at("/greeting", &env.issuer().token().tampered())
+            .await,
+        401,
+        "invalid_token",
+        "Signature verification failed: bad_signature",
+    );
+    let reply = env.bearer_at("/greeting", "not-a-jwt").await;
     assert_eq!(reply.status, 401, "{reply:?}");
     assert_eq!(reply.json()["detail"]["error"], "invalid_token");
     // Present but unusable credentials: the usual 400, not anonymous.
     for authorization in ["Basic x", "Bearer", "Bearer    ", "Token abc"] {
-        let reply = env.get("/greeting", Some(authorization)).await;
-        reply.assert_error(400, "invalid_request", "");
-        assert_eq!(reply.challenge(), BARE, "{authorization:?}");
+        let reply = env
+            .with_authorization("/greeting", Some(authorization))
+            .await;
+        expect::error(&reply, 400, "invalid_request", "");
+        assert_eq!(reply.challenge(), MIXED_BARE, "{authorization:?}");
     }
 }
 
 #[tokio::test]
 async fn optional_claims_stay_anonymous_when_missing_credentials_are_401s() {
-    let env = env_with(
-        |b| b.missing_credentials_unauthorized(true),
-        optional_routes,
-    );
-    let reply = env.get("/greeting", None).await;
+    let env = Api::builder()
+        .configure(|b| b.missing_credentials_unauthorized(true))
+        .routes(optional_routes)
+        .start();
+    let reply = env.with_authorization("/greeting", None).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.json(), json!({ "anonymous": true }));
-    env.get("/greeting", Some("Basic x"))
-        .await
-        .assert_error(400, "invalid_request", "");
+    expect::error(
+        &env.with_authorization("/greeting", Some("Basic x")).await,
+        400,
+        "invalid_request",
+        "",
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -581,9 +523,9 @@ fn delegation_routes(cfg: &mut web::ServiceConfig) {
 
 #[tokio::test]
 async fn delegation_helpers_through_a_handler() {
-    let env = env(delegation_routes);
+    let env = Api::serving(delegation_routes);
     let token = env
-        .issuer
+        .issuer()
         .token()
         .subject("user_1")
         .claim(
@@ -591,36 +533,36 @@ async fn delegation_helpers_through_a_handler() {
             json!({"sub": "agent_a", "act": {"sub": "service_b", "act": {"sub": "root_c"}}}),
         )
         .sign();
-    let reply = env.bearer("/actor", &token).await;
+    let reply = env.bearer_at("/actor", &token).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(
         reply.json(),
         json!({"sub": "user_1", "actor": "agent_a", "chain": ["agent_a", "service_b", "root_c"]})
     );
-    let reply = env.bearer("/actor/actix", &token).await;
+    let reply = env.bearer_at("/actor/actix", &token).await;
     assert_eq!(reply.json(), json!({ "actor": "agent_a" }));
 
     // No act: no actor, an empty chain.
-    let reply = env.bearer("/actor", &env.issuer.token().sign()).await;
+    let reply = env.bearer_at("/actor", &env.issuer().token().sign()).await;
     assert_eq!(
         reply.json(),
         json!({"sub": "user_123", "actor": null, "chain": []})
     );
     // Other members of act are allowed beside sub.
     let token = env
-        .issuer
+        .issuer()
         .token()
         .claim("act", json!({"sub": "agent_a", "client_id": "cli"}))
         .sign();
     assert_eq!(
-        env.bearer("/actor", &token).await.json()["chain"],
+        env.bearer_at("/actor", &token).await.json()["chain"],
         json!(["agent_a"])
     );
 }
 
 #[tokio::test]
 async fn invalid_act_claims_map_to_a_401() {
-    let env = env(delegation_routes);
+    let env = Api::serving(delegation_routes);
     // The outermost act is checked by both helpers.
     let shapes: [Value; 8] = [
         json!("agent_a"),
@@ -633,13 +575,13 @@ async fn invalid_act_claims_map_to_a_401() {
         json!({"act": {"sub": "agent_b"}}),
     ];
     for act in shapes {
-        let token = env.issuer.token().claim("act", &act).sign();
+        let token = env.issuer().token().claim("act", &act).sign();
         for path in ["/actor", "/actor/actix"] {
-            let reply = env.bearer(path, &token).await;
-            reply.assert_error(401, "invalid_token", "Invalid act claim");
+            let reply = env.bearer_at(path, &token).await;
+            expect::error(&reply, 401, "invalid_token", "Invalid act claim");
         }
         // The token itself is valid: a handler that does not ask about act serves it.
-        let reply = env.bearer("/no-act-check", &token).await;
+        let reply = env.bearer_at("/no-act-check", &token).await;
         assert_eq!(reply.status, 200, "{act}: {reply:?}");
     }
 }
@@ -648,34 +590,37 @@ async fn invalid_act_claims_map_to_a_401() {
 /// no `act` at all): a bad *nested* actor fails the chain but not the current actor.
 #[tokio::test]
 async fn nested_and_null_act_claims_as_the_reference() {
-    let env = env(delegation_routes);
+    let env = Api::serving(delegation_routes);
     for act in [
         json!({"sub": "agent_a", "act": "nested string"}),
         json!({"sub": "agent_a", "act": {"sub": " "}}),
         json!({"sub": "agent_a", "act": {"sub": "b", "act": 5}}),
     ] {
-        let token = env.issuer.token().claim("act", &act).sign();
-        env.bearer("/actor", &token)
-            .await
-            .assert_error(401, "invalid_token", "Invalid act claim");
-        let reply = env.bearer("/actor/actix", &token).await;
+        let token = env.issuer().token().claim("act", &act).sign();
+        expect::error(
+            &env.bearer_at("/actor", &token).await,
+            401,
+            "invalid_token",
+            "Invalid act claim",
+        );
+        let reply = env.bearer_at("/actor/actix", &token).await;
         assert_eq!(reply.status, 200, "{act}: {reply:?}");
         assert_eq!(reply.json(), json!({ "actor": "agent_a" }), "{act}");
     }
 
-    let token = env.issuer.token().claim("act", Value::Null).sign();
-    let reply = env.bearer("/actor", &token).await;
+    let token = env.issuer().token().claim("act", Value::Null).sign();
+    let reply = env.bearer_at("/actor", &token).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(
         reply.json(),
         json!({"sub": "user_123", "actor": null, "chain": []})
     );
     let token = env
-        .issuer
+        .issuer()
         .token()
         .claim("act", json!({"sub": "agent_a", "act": null}))
         .sign();
-    let reply = env.bearer("/actor", &token).await;
+    let reply = env.bearer_at("/actor", &token).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(
         reply.json(),
@@ -709,47 +654,54 @@ const MISSING_PATHS: [&str; 3] = ["/attr", "/claims", "/mw"];
 
 #[tokio::test]
 async fn missing_credentials_are_a_400_by_default() {
-    let env = env(missing_routes);
+    let env = Api::serving(missing_routes);
     for path in MISSING_PATHS {
         for authorization in [None, Some(""), Some("Basic x")] {
-            let reply = env.get(path, authorization).await;
-            reply.assert_error(400, "invalid_request", "");
-            assert_eq!(reply.challenge(), BARE, "{path} {authorization:?}");
+            let reply = env.with_authorization(path, authorization).await;
+            expect::error(&reply, 400, "invalid_request", "");
+            assert_eq!(reply.challenge(), MIXED_BARE, "{path} {authorization:?}");
         }
     }
 }
 
 #[tokio::test]
 async fn missing_credentials_unauthorized_answers_401_with_a_bare_challenge() {
-    let env = env_with(|b| b.missing_credentials_unauthorized(true), missing_routes);
+    let env = Api::builder()
+        .configure(|b| b.missing_credentials_unauthorized(true))
+        .routes(missing_routes)
+        .start();
     for path in MISSING_PATHS {
         for authorization in [None, Some("")] {
-            let reply = env.get(path, authorization).await;
-            reply.assert_error(401, "invalid_request", "");
-            assert_eq!(reply.challenge(), BARE, "{path} {authorization:?}");
+            let reply = env.with_authorization(path, authorization).await;
+            expect::error(&reply, 401, "invalid_request", "");
+            assert_eq!(reply.challenge(), MIXED_BARE, "{path} {authorization:?}");
         }
         // Credentials that are present but unusable stay a 400.
         for authorization in ["Basic x", "Bearer", "Token abc"] {
-            let reply = env.get(path, Some(authorization)).await;
-            reply.assert_error(400, "invalid_request", "");
-            assert_eq!(reply.challenge(), BARE, "{path} {authorization:?}");
+            let reply = env.with_authorization(path, Some(authorization)).await;
+            expect::error(&reply, 400, "invalid_request", "");
+            assert_eq!(reply.challenge(), MIXED_BARE, "{path} {authorization:?}");
         }
         // And the rest is unchanged.
-        env.bearer(path, &env.issuer.token().expires_in(-5).sign())
-            .await
-            .assert_error(401, "invalid_token", "Token is expired");
-        let reply = env.bearer(path, &env.scoped("other")).await;
+        expect::error(
+            &env.bearer_at(path, &env.issuer().token().expires_in(-5).sign())
+                .await,
+            401,
+            "invalid_token",
+            "Token is expired",
+        );
+        let reply = env.bearer_at(path, &env.scoped("other")).await;
         if path == "/claims" {
             assert_eq!(reply.status, 200, "no scope required: {reply:?}");
         } else {
-            assert_insufficient(&reply, "read:messages");
+            expect::insufficient_scope(&reply, "read:messages");
         }
-        let reply = env.bearer(path, &env.scoped("read:messages")).await;
+        let reply = env.bearer_at(path, &env.scoped("read:messages")).await;
         assert_eq!(reply.status, 200, "{path}: {reply:?}");
     }
     // Only the one counter moved for the missing credentials.
     let before = env.auth0.metrics();
-    let _ = env.get("/attr", None).await;
+    let _ = env.with_authorization("/attr", None).await;
     let after = env.auth0.metrics();
     assert_eq!(
         after.rejected_invalid_request - before.rejected_invalid_request,
@@ -770,16 +722,16 @@ async fn missing_credentials_unauthorized_in_the_other_dpop_modes() {
             "Bearer realm=\"api\"",
         ),
     ] {
-        let env = env_with(
-            move |b| configure(b).missing_credentials_unauthorized(true),
-            missing_routes,
-        );
+        let env = Api::builder()
+            .configure(move |b| configure(b).missing_credentials_unauthorized(true))
+            .routes(missing_routes)
+            .start();
         for path in MISSING_PATHS {
-            let reply = env.get(path, None).await;
-            reply.assert_error(401, "invalid_request", "");
+            let reply = env.with_authorization(path, None).await;
+            expect::error(&reply, 401, "invalid_request", "");
             assert_eq!(reply.challenge(), bare, "{path}");
-            let reply = env.get(path, Some("Basic x")).await;
-            reply.assert_error(400, "invalid_request", "");
+            let reply = env.with_authorization(path, Some("Basic x")).await;
+            expect::error(&reply, 400, "invalid_request", "");
             assert_eq!(reply.challenge(), bare, "{path}");
         }
     }

@@ -1,11 +1,11 @@
 //! `WWW-Authenticate` and the error response for Bearer requests in each DPoP mode
-//! (behaviour.md §2.1 Bearer branch, §3.6, §4.2, §4.3), with differences D6, D10 and D15's
+//! (docs/compatibility.md §2.1 Bearer branch, §3.6, §4.2, §4.3), with differences D6, D10 and D15's
 //! neighbours; and the reference's configuration-mode tests (§6.3). Exact header values.
 
 use actix_web::{get, web, HttpResponse};
-use auth0_actix::testing::{DpopKey, LocalIssuer};
+use auth0_actix::testing::DpopKey;
 use auth0_actix::{require_auth, Algorithm, Auth0Builder, Claims};
-use e2e_support::{builder_for, send, Reply, TestApp};
+use e2e_support::{expect, Api, Registration, Reply};
 use reqwest::header::AUTHORIZATION;
 use serde_json::json;
 
@@ -27,69 +27,43 @@ async fn data() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "ok": true }))
 }
 
-struct Env {
-    issuer: LocalIssuer,
-    app: TestApp,
-    http: reqwest::Client,
+fn env_with(configure: impl FnOnce(Auth0Builder) -> Auth0Builder + 'static) -> Api {
+    Api::builder()
+        .routes(|cfg: &mut web::ServiceConfig| {
+            cfg.service(test_route).service(messages).service(data);
+        })
+        .configure(configure)
+        .start()
 }
 
-fn env_with(configure: impl FnOnce(Auth0Builder) -> Auth0Builder) -> Env {
-    let issuer = LocalIssuer::start();
-    let auth0 = configure(builder_for(&issuer)).build().expect("config");
-    let app = e2e_support::start(auth0, |cfg: &mut web::ServiceConfig| {
-        cfg.service(test_route).service(messages).service(data);
-    });
-    Env {
-        issuer,
-        app,
-        http: e2e_support::client(),
-    }
-}
-
-fn mixed() -> Env {
+fn mixed() -> Api {
     env_with(|b| b)
 }
 
-fn disabled() -> Env {
+fn disabled() -> Api {
     env_with(|b| b.dpop_enabled(false))
 }
 
-fn required() -> Env {
+fn required() -> Api {
     env_with(|b| b.dpop_required(true))
 }
 
-impl Env {
-    async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
-        let mut req = self.http.get(self.app.at(path));
-        for (name, value) in headers {
-            req = req.header(*name, *value);
-        }
-        send(req).await
-    }
+/// `GET /test` with `Authorization: Bearer <token>` and `DPoP: <proof>`.
+async fn bearer_with_dpop_header(env: &Api, token: &str, proof: &str) -> Reply {
+    let authorization = format!("Bearer {token}");
+    env.get(
+        "/test",
+        &[("authorization", &authorization), ("dpop", proof)],
+    )
+    .await
+}
 
-    async fn bearer(&self, path: &str, token: &str) -> Reply {
-        self.get(path, &[("authorization", &format!("Bearer {token}"))])
-            .await
-    }
+fn expired(env: &Api) -> String {
+    env.issuer().token().expires_in(-10).sign()
+}
 
-    async fn bearer_with_dpop_header(&self, token: &str, proof: &str) -> Reply {
-        self.get(
-            "/test",
-            &[
-                ("authorization", &format!("Bearer {token}")),
-                ("dpop", proof),
-            ],
-        )
-        .await
-    }
-
-    fn expired(&self) -> String {
-        self.issuer.token().expires_in(-10).sign()
-    }
-
-    fn bound(&self) -> String {
-        self.issuer.token().bound_to(&DpopKey::generate()).sign()
-    }
+fn bound(env: &Api) -> String {
+    env.issuer().token().bound_to(&DpopKey::generate()).sign()
 }
 
 const EXPIRED: &str = "Token is expired";
@@ -97,19 +71,13 @@ const BOUND_AS_BEARER: &str =
     "DPoP-bound token requires the DPoP authentication scheme, not Bearer";
 const PROOF_WITH_BEARER: &str = "DPoP proof requires DPoP authentication scheme, not Bearer";
 
-#[track_caller]
-fn assert_reply(reply: &Reply, status: u16, code: &str, description: &str, challenge: &str) {
-    reply.assert_error(status, code, description);
-    assert_eq!(reply.challenge(), challenge, "{reply:?}");
-}
-
 // ------------------------------------------------------------------------------------------
 // Response shape (§4.2)
 
 #[tokio::test]
 async fn error_body_shape_and_headers() {
     let env = mixed();
-    let reply = env.bearer("/test", &env.expired()).await;
+    let reply = env.bearer(&expired(&env)).await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.content_type.as_deref(), Some("application/json"));
     // Exactly this JSON, no other members.
@@ -139,15 +107,15 @@ async fn disabled_bare_challenge_without_error_params() {
         vec![("authorization", "DPoP abc")],
     ] {
         let reply = env.get("/test", &headers).await;
-        assert_reply(&reply, 400, "invalid_request", "", "Bearer realm=\"api\"");
+        expect::invalid_request(&reply, "", "Bearer realm=\"api\"");
     }
 }
 
 #[tokio::test]
 async fn disabled_error_challenge_has_no_realm() {
     let env = disabled();
-    let reply = env.bearer("/test", &env.expired()).await;
-    assert_reply(
+    let reply = env.bearer(&expired(&env)).await;
+    expect::error_with_challenge(
         &reply,
         401,
         "invalid_token",
@@ -160,9 +128,9 @@ async fn disabled_error_challenge_has_no_realm() {
 async fn disabled_insufficient_scope_challenge_names_the_scopes() {
     let env = disabled();
     let reply = env
-        .bearer("/data", &env.issuer.token().scope("read:data").sign())
+        .bearer_at("/data", &env.issuer().token().scope("read:data").sign())
         .await;
-    assert_reply(
+    expect::error_with_challenge(
         &reply,
         403,
         "insufficient_scope",
@@ -175,18 +143,16 @@ async fn disabled_insufficient_scope_challenge_names_the_scopes() {
 #[tokio::test]
 async fn disabled_two_authorization_fields() {
     let env = disabled();
-    let token = env.issuer.token().sign();
-    let reply = send(
-        env.http
-            .get(env.app.at("/test"))
-            .header(AUTHORIZATION, format!("Bearer {token}"))
-            .header(AUTHORIZATION, format!("Bearer {token}")),
-    )
-    .await;
-    assert_reply(
+    let token = env.issuer().token().sign();
+    let reply = env
+        .send(
+            env.request("GET", "/test")
+                .header(AUTHORIZATION, format!("Bearer {token}"))
+                .header(AUTHORIZATION, format!("Bearer {token}")),
+        )
+        .await;
+    expect::invalid_request(
         &reply,
-        400,
-        "invalid_request",
         "Multiple Authorization header fields are not allowed",
         "Bearer error=\"invalid_request\", error_description=\"Multiple Authorization header \
          fields are not allowed\"",
@@ -196,7 +162,7 @@ async fn disabled_two_authorization_fields() {
 #[tokio::test]
 async fn test_bearer_only_mode_accepts_bearer() {
     let env = disabled();
-    let reply = env.bearer("/test", &env.issuer.token().sign()).await;
+    let reply = env.bearer(&env.issuer().token().sign()).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json()["user"], "user_123");
 }
@@ -204,19 +170,17 @@ async fn test_bearer_only_mode_accepts_bearer() {
 #[tokio::test]
 async fn disabled_bound_token_as_bearer_is_accepted() {
     let env = disabled();
-    let reply = env.bearer("/test", &env.bound()).await;
+    let reply = env.bearer(&bound(&env)).await;
     assert_eq!(reply.status, 200, "{reply:?}");
 }
 
 #[tokio::test]
 async fn disabled_dpop_header_beside_bearer_is_ignored() {
     let env = disabled();
-    let token = env.issuer.token().sign();
-    let reply = env
-        .bearer_with_dpop_header(&token, "some.proof.value")
-        .await;
+    let token = env.issuer().token().sign();
+    let reply = bearer_with_dpop_header(&env, &token, "some.proof.value").await;
     assert_eq!(reply.status, 200, "{reply:?}");
-    let reply = env.bearer_with_dpop_header(&env.bound(), "x").await;
+    let reply = bearer_with_dpop_header(&env, &bound(&env), "x").await;
     assert_eq!(reply.status, 200, "{reply:?}");
 }
 
@@ -224,7 +188,7 @@ async fn disabled_dpop_header_beside_bearer_is_ignored() {
 async fn test_dpop_disabled_mode_rejects_dpop() {
     let env = disabled();
     let key = DpopKey::generate();
-    let token = env.issuer.token().bound_to(&key).sign();
+    let token = env.issuer().token().bound_to(&key).sign();
     let proof = key
         .proof("GET", &env.app.at("/test"))
         .access_token(&token)
@@ -238,8 +202,8 @@ async fn test_dpop_disabled_mode_rejects_dpop() {
             ],
         )
         .await;
-    assert_reply(&reply, 400, "invalid_request", "", "Bearer realm=\"api\"");
-    assert_eq!(env.issuer.discovery_fetches(), 0);
+    expect::invalid_request(&reply, "", "Bearer realm=\"api\"");
+    assert_eq!(env.issuer().discovery_fetches(), 0);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -254,21 +218,15 @@ async fn mixed_bare_challenges() {
         vec![("authorization", "Bearer   ")],
     ] {
         let reply = env.get("/test", &headers).await;
-        assert_reply(
-            &reply,
-            400,
-            "invalid_request",
-            "",
-            "Bearer realm=\"api\", DPoP algs=\"ES256\"",
-        );
+        expect::invalid_request(&reply, "", "Bearer realm=\"api\", DPoP algs=\"ES256\"");
     }
 }
 
 #[tokio::test]
 async fn mixed_bearer_error_leads_with_bearer_params_then_bare_dpop() {
     let env = mixed();
-    let reply = env.bearer("/test", &env.expired()).await;
-    assert_reply(
+    let reply = env.bearer(&expired(&env)).await;
+    expect::error_with_challenge(
         &reply,
         401,
         "invalid_token",
@@ -282,9 +240,12 @@ async fn mixed_bearer_error_leads_with_bearer_params_then_bare_dpop() {
 async fn mixed_insufficient_scope_challenge() {
     let env = mixed();
     let reply = env
-        .bearer("/messages", &env.issuer.token().scope("read:other").sign())
+        .bearer_at(
+            "/messages",
+            &env.issuer().token().scope("read:other").sign(),
+        )
         .await;
-    assert_reply(
+    expect::error_with_challenge(
         &reply,
         403,
         "insufficient_scope",
@@ -297,7 +258,7 @@ async fn mixed_insufficient_scope_challenge() {
 #[tokio::test]
 async fn test_dpop_bound_token_with_bearer_scheme_fails() {
     let env = mixed();
-    let reply = env.bearer("/test", &env.bound()).await;
+    let reply = env.bearer(&bound(&env)).await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.json()["detail"]["error"], "invalid_token");
     assert!(reply.json()["detail"]["error_description"]
@@ -310,8 +271,8 @@ async fn test_dpop_bound_token_with_bearer_scheme_fails() {
 #[tokio::test]
 async fn test_verify_request_fail_dpop_enabled_bearer_with_cnf_conflict() {
     let env = mixed();
-    let reply = env.bearer("/test", &env.bound()).await;
-    assert_reply(
+    let reply = env.bearer(&bound(&env)).await;
+    expect::error_with_challenge(
         &reply,
         401,
         "invalid_token",
@@ -324,30 +285,26 @@ async fn test_verify_request_fail_dpop_enabled_bearer_with_cnf_conflict() {
 #[tokio::test]
 async fn mixed_dpop_header_beside_bearer_is_a_400() {
     let env = mixed();
-    let token = env.issuer.token().sign();
-    let reply = env
-        .bearer_with_dpop_header(&token, "some.proof.value")
-        .await;
-    assert_reply(
+    let token = env.issuer().token().sign();
+    let reply = bearer_with_dpop_header(&env, &token, "some.proof.value").await;
+    expect::invalid_request(
         &reply,
-        400,
-        "invalid_request",
         PROOF_WITH_BEARER,
         "Bearer error=\"invalid_request\", error_description=\"DPoP proof requires DPoP \
          authentication scheme, not Bearer\", DPoP algs=\"ES256\"",
     );
     // An empty DPoP field is no proof at all.
-    let reply = env.bearer_with_dpop_header(&token, "").await;
+    let reply = bearer_with_dpop_header(&env, &token, "").await;
     assert_eq!(reply.status, 200, "{reply:?}");
 }
 
 #[tokio::test]
 async fn mixed_token_errors_win_over_the_dpop_header_and_binding_wins_too() {
     let env = mixed();
-    let reply = env.bearer_with_dpop_header(&env.expired(), "x").await;
-    reply.assert_error(401, "invalid_token", EXPIRED);
-    let reply = env.bearer_with_dpop_header(&env.bound(), "x").await;
-    reply.assert_error(401, "invalid_token", BOUND_AS_BEARER);
+    let reply = bearer_with_dpop_header(&env, &expired(&env), "x").await;
+    expect::error(&reply, 401, "invalid_token", EXPIRED);
+    let reply = bearer_with_dpop_header(&env, &bound(&env), "x").await;
+    expect::error(&reply, 401, "invalid_token", BOUND_AS_BEARER);
 }
 
 #[tokio::test]
@@ -359,8 +316,8 @@ async fn mixed_cnf_without_a_usable_jkt_is_plain_bearer() {
         json!({"jkt": ""}),
         json!({"jkt": null}),
     ] {
-        let token = env.issuer.token().claim("cnf", &cnf).sign();
-        assert_eq!(env.bearer("/test", &token).await.status, 200, "cnf {cnf}");
+        let token = env.issuer().token().claim("cnf", &cnf).sign();
+        assert_eq!(env.bearer(&token).await.status, 200, "cnf {cnf}");
     }
 }
 
@@ -382,7 +339,7 @@ async fn required_bare_challenge_is_dpop_only() {
     let env = required();
     for headers in [vec![], vec![("authorization", "Basic dXNlcjpwYXNz")]] {
         let reply = env.get("/test", &headers).await;
-        assert_reply(&reply, 400, "invalid_request", "", "DPoP algs=\"ES256\"");
+        expect::invalid_request(&reply, "", "DPoP algs=\"ES256\"");
     }
 }
 
@@ -390,20 +347,18 @@ async fn required_bare_challenge_is_dpop_only() {
 async fn test_dpop_required_mode_rejects_bearer() {
     let env = required();
     for token in [
-        env.issuer.token().sign(),
-        env.bound(),
-        env.expired(),
+        env.issuer().token().sign(),
+        bound(&env),
+        expired(&env),
         "garbage".to_owned(),
     ] {
-        let reply = env.bearer("/test", &token).await;
-        assert_reply(&reply, 400, "invalid_request", "", "DPoP algs=\"ES256\"");
+        let reply = env.bearer(&token).await;
+        expect::invalid_request(&reply, "", "DPoP algs=\"ES256\"");
     }
-    let reply = env
-        .bearer_with_dpop_header(&env.issuer.token().sign(), "x")
-        .await;
-    assert_reply(&reply, 400, "invalid_request", "", "DPoP algs=\"ES256\"");
+    let reply = bearer_with_dpop_header(&env, &env.issuer().token().sign(), "x").await;
+    expect::invalid_request(&reply, "", "DPoP algs=\"ES256\"");
     assert_eq!(
-        env.issuer.discovery_fetches(),
+        env.issuer().discovery_fetches(),
         0,
         "no network for a Bearer request"
     );
@@ -412,7 +367,7 @@ async fn test_dpop_required_mode_rejects_bearer() {
 #[tokio::test]
 async fn test_verify_request_fail_dpop_required_mode() {
     let env = required();
-    let reply = env.bearer("/test", &env.issuer.token().sign()).await;
+    let reply = env.bearer(&env.issuer().token().sign()).await;
     assert_eq!(reply.status, 400);
     assert_eq!(reply.json()["detail"]["error"], "invalid_request");
 }
@@ -421,15 +376,15 @@ async fn test_verify_request_fail_dpop_required_mode() {
 #[tokio::test]
 async fn test_verify_request_dpop_required_mismatch_bearer_rejected() {
     let env = required();
-    let reply = env.bearer("/test", "token").await;
-    assert_reply(&reply, 400, "invalid_request", "", "DPoP algs=\"ES256\"");
+    let reply = env.bearer("token").await;
+    expect::invalid_request(&reply, "", "DPoP algs=\"ES256\"");
 }
 
 #[tokio::test]
 async fn test_dpop_required_mode_accepts_dpop() {
     let env = required();
     let key = DpopKey::generate();
-    let token = env.issuer.token().bound_to(&key).sign();
+    let token = env.issuer().token().bound_to(&key).sign();
     let proof = key
         .proof("GET", &env.app.at("/test"))
         .access_token(&token)
@@ -458,16 +413,11 @@ async fn unregistered() -> HttpResponse {
 
 #[tokio::test]
 async fn server_errors_have_no_challenge() {
-    let app = e2e_support::start_with(|| {
-        |cfg: &mut web::ServiceConfig| {
+    let api = Api::builder()
+        .registration(Registration::Unregistered)
+        .routes(|cfg: &mut web::ServiceConfig| {
             cfg.service(unregistered);
-        }
-    });
-    let reply = send(e2e_support::client().get(app.at("/unregistered"))).await;
-    reply.assert_error(
-        500,
-        "internal_server_error",
-        "An unexpected error occurred during authentication",
-    );
-    assert!(reply.challenges.is_empty(), "{reply:?}");
+        })
+        .start();
+    expect::server_error(&api.get("/unregistered", &[]).await);
 }

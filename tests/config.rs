@@ -1,4 +1,4 @@
-//! Configuration as an application meets it: builder defaults (behaviour.md §6.2, §6.3),
+//! Configuration as an application meets it: builder defaults (docs/compatibility.md §6.2, §6.3),
 //! domain normalisation (§6.10, difference D14) both at build time and end to end against the
 //! local issuer, contradictory DPoP settings (D15), token algorithms, and the environment
 //! variables read through `Auth0Builder::from_lookup` (never the process environment, so the
@@ -9,7 +9,7 @@ use std::time::Duration;
 use actix_web::{get, web, HttpResponse};
 use auth0_actix::testing::{DpopKey, LocalIssuer};
 use auth0_actix::{require_auth, Algorithm, Auth0, Auth0Builder, Claims, ConfigError, DpopMode};
-use e2e_support::{builder_for, send, Reply, TestApp};
+use e2e_support::{expect, now, send, Api};
 use serde_json::json;
 
 #[get("/test")]
@@ -18,26 +18,14 @@ async fn test_route(claims: Claims) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "user": claims.sub }))
 }
 
-fn serve(auth0: Auth0) -> TestApp {
-    e2e_support::start(auth0, |cfg: &mut web::ServiceConfig| {
-        cfg.service(test_route);
-    })
-}
-
-async fn bearer(app: &TestApp, token: &str) -> Reply {
-    send(
-        e2e_support::client()
-            .get(app.at("/test"))
-            .bearer_auth(token),
-    )
-    .await
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
+/// An app serving `/test` (any valid token) with `auth0`.
+fn serve(auth0: Auth0) -> Api {
+    Api::builder()
+        .auth0(auth0)
+        .routes(|cfg: &mut web::ServiceConfig| {
+            cfg.service(test_route);
+        })
+        .start()
 }
 
 /// A builder with a domain that is never contacted (nothing here sends a request).
@@ -104,35 +92,37 @@ fn test_dpop_disabled_configuration() {
 async fn test_dpop_custom_timing_configuration() {
     let issuer = LocalIssuer::start();
     let custom = serve(
-        builder_for(&issuer)
+        issuer
+            .auth0_builder()
             .dpop_iat_leeway(60)
             .dpop_iat_offset(600)
             .build()
             .unwrap(),
     );
-    let default = serve(builder_for(&issuer).build().unwrap());
+    let default = serve(issuer.auth0_builder().build().unwrap());
     let key = DpopKey::generate();
     let token = issuer.token().bound_to(&key).sign();
-    let http = e2e_support::client();
-    let request = |app: &TestApp, iat: i64| {
+    let request = |api: &Api, iat: i64| {
         let proof = key
-            .proof("GET", &app.at("/test"))
+            .proof("GET", &api.at("/test"))
             .access_token(&token)
             .iat(iat)
             .sign();
-        http.get(app.at("/test"))
+        api.request("GET", "/test")
             .header("authorization", format!("DPoP {token}"))
             .header("dpop", proof)
     };
     for iat in [now() + 45, now() - 400] {
         assert_eq!(send(request(&custom, iat)).await.status, 200, "iat {iat}");
     }
-    send(request(&default, now() + 45)).await.assert_error(
+    expect::error(
+        &send(request(&default, now() + 45)).await,
         400,
         "invalid_dpop_proof",
         "DPoP Proof iat is from the future",
     );
-    send(request(&default, now() - 400)).await.assert_error(
+    expect::error(
+        &send(request(&default, now() - 400)).await,
         400,
         "invalid_dpop_proof",
         "DPoP Proof iat is too old",
@@ -476,10 +466,10 @@ async fn accepted_domain_spellings_work_end_to_end() {
         format!("HTTPS://{host}//"),
         format!("  {host}/  "),
     ] {
-        let auth0 = builder_for(&issuer).domain(&domain).build().unwrap();
+        let auth0 = issuer.auth0_builder().domain(&domain).build().unwrap();
         assert_eq!(auth0.issuer(), Some(issuer.issuer().as_str()), "{domain:?}");
         let app = serve(auth0);
-        assert_eq!(bearer(&app, &token).await.status, 200, "{domain:?}");
+        assert_eq!(app.bearer(&token).await.status, 200, "{domain:?}");
     }
 }
 
@@ -492,19 +482,21 @@ async fn non_default_key_algorithms_need_to_be_allowed() {
         .key_algorithm(Algorithm::ES256)
         .start();
     let token = issuer.token().sign();
-    let default = serve(builder_for(&issuer).build().unwrap());
-    bearer(&default, &token).await.assert_error(
+    let default = serve(issuer.auth0_builder().build().unwrap());
+    expect::error(
+        &default.bearer(&token).await,
         401,
         "invalid_token",
         "Signature verification failed: unsupported_algorithm: 'ES256' is not allowed",
     );
     let allowed = serve(
-        builder_for(&issuer)
+        issuer
+            .auth0_builder()
             .algorithms([Algorithm::ES256])
             .build()
             .unwrap(),
     );
-    assert_eq!(bearer(&allowed, &token).await.status, 200);
+    assert_eq!(allowed.bearer(&token).await.status, 200);
 }
 
 #[tokio::test]
@@ -513,25 +505,28 @@ async fn rsa_pss_issuer_with_ps256_allowed() {
         .key_algorithm(Algorithm::PS256)
         .start();
     let app = serve(
-        builder_for(&issuer)
+        issuer
+            .auth0_builder()
             .algorithms([Algorithm::RS256, Algorithm::PS256])
             .build()
             .unwrap(),
     );
-    assert_eq!(bearer(&app, &issuer.token().sign()).await.status, 200);
+    assert_eq!(app.bearer(&issuer.token().sign()).await.status, 200);
 }
 
 #[tokio::test]
 async fn the_alg_must_fit_the_key_type() {
     let issuer = LocalIssuer::start(); // an RSA key
     let app = serve(
-        builder_for(&issuer)
+        issuer
+            .auth0_builder()
             .algorithms([Algorithm::RS256, Algorithm::ES256])
             .build()
             .unwrap(),
     );
     let token = issuer.token().header("alg", "ES256").sign();
-    bearer(&app, &token).await.assert_error(
+    expect::error(
+        &app.bearer(&token).await,
         401,
         "invalid_token",
         "Signature verification failed: key 'key-1' cannot be used with ES256",
@@ -593,7 +588,7 @@ async fn from_lookup_configures_a_working_verifier() {
     assert_eq!(auth0.audience(), issuer.audience());
     assert_eq!(auth0.dpop_mode(), DpopMode::Allowed);
     let app = serve(auth0);
-    let reply = bearer(&app, &issuer.token().sign()).await;
+    let reply = app.bearer(&issuer.token().sign()).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json()["user"], "user_123");
 }
@@ -607,7 +602,7 @@ async fn from_lookup_dpop_disabled_changes_the_challenge() {
         .unwrap();
     assert_eq!(auth0.dpop_mode(), DpopMode::Disabled);
     let app = serve(auth0);
-    let reply = send(e2e_support::client().get(app.at("/test"))).await;
+    let reply = app.get("/test", &[]).await;
     assert_eq!(reply.challenge(), "Bearer realm=\"api\"");
 }
 
@@ -619,8 +614,8 @@ async fn from_lookup_dpop_required_rejects_bearer() {
         .build()
         .unwrap();
     let app = serve(auth0);
-    let reply = bearer(&app, &issuer.token().sign()).await;
-    reply.assert_error(400, "invalid_request", "");
+    let reply = app.bearer(&issuer.token().sign()).await;
+    expect::error(&reply, 400, "invalid_request", "");
     assert_eq!(reply.challenge(), "DPoP algs=\"ES256\"");
 }
 
@@ -634,14 +629,15 @@ async fn from_lookup_clock_leeway_and_algorithms() {
             .unwrap(),
     );
     let early = issuer.token().not_before(now() + 30).sign();
-    assert_eq!(bearer(&leeway, &early).await.status, 200);
+    assert_eq!(leeway.bearer(&early).await.status, 200);
     let ps_only = serve(
         env_builder(&issuer, &[("AUTH0_ALGORITHMS", "PS256, ES256")])
             .unwrap()
             .build()
             .unwrap(),
     );
-    bearer(&ps_only, &issuer.token().sign()).await.assert_error(
+    expect::error(
+        &ps_only.bearer(&issuer.token().sign()).await,
         401,
         "invalid_token",
         "Signature verification failed: unsupported_algorithm: 'RS256' is not allowed",
@@ -691,7 +687,7 @@ fn from_lookup_missing_and_blank_required_variables() {
 #[test]
 fn from_lookup_a_blank_setting_is_an_error_naming_it() {
     // "A value that does not parse is a start-up error that names the variable, never a silent
-    // default" (example-contract.md): blank is not a value. (AUTH0_DOMAIN and AUTH0_AUDIENCE
+    // default" (docs/example-api.md): blank is not a value. (AUTH0_DOMAIN and AUTH0_AUDIENCE
     // are the exception: blank means unset, and build() names them when they are required.)
     for name in [
         "AUTH0_DPOP_ENABLED",
@@ -874,7 +870,7 @@ async fn child_unreadable_ssl_cert_file() {
     // A mock handle fetches nothing, so it reads no trust store and cannot fail.
     let auth0 = auth0_actix::testing::mock_auth0(json!({ "sub": "user123" }));
     let app = serve(auth0);
-    let reply = bearer(&app, "anything").await;
+    let reply = app.bearer("anything").await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json()["user"], "user123");
     println!("{CHILD_RAN}");

@@ -5,7 +5,7 @@
 
 use auth0_actix::testing::{DpopKey, LocalIssuer};
 use auth0_actix::{Algorithm, CryptoBackend};
-use e2e_support::{builder_for, send, Reply};
+use e2e_support::{expect, Api};
 
 /// A token with its signature's first character changed (the last one may only touch padding
 /// bits of the base64url text).
@@ -16,29 +16,21 @@ fn tampered(token: &str) -> String {
     String::from_utf8(bytes).expect("ASCII")
 }
 
-async fn get(url: &str, headers: &[(&str, &str)]) -> Reply {
-    let mut request = e2e_support::client().get(url);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    send(request).await
-}
-
 #[tokio::test]
 async fn both_backends_accept_and_refuse_the_same_tokens_for_every_algorithm() {
     for alg in Algorithm::ALL {
         let issuer = LocalIssuer::builder().key_algorithm(alg).start();
         let token = issuer.token().subject("rust-crypto").sign();
         for backend in [CryptoBackend::AwsLc, CryptoBackend::RustCrypto] {
-            let auth0 = builder_for(&issuer)
-                .algorithms([alg])
-                .crypto_backend(backend)
-                .verified_token_cache(0)
-                .build()
-                .expect("a valid configuration");
-            let app = e2e_support::start(auth0, e2e_support::echo_routes);
-            let url = app.at("/test");
-            let reply = get(&url, &[("Authorization", &format!("Bearer {token}"))]).await;
+            let api = Api::builder()
+                .configuration(issuer.auth0_builder())
+                .configure(move |b| {
+                    b.algorithms([alg])
+                        .crypto_backend(backend)
+                        .verified_token_cache(0)
+                })
+                .start();
+            let reply = api.bearer(&token).await;
             assert_eq!(
                 reply.status,
                 200,
@@ -46,9 +38,9 @@ async fn both_backends_accept_and_refuse_the_same_tokens_for_every_algorithm() {
                 reply.json()
             );
             assert_eq!(reply.json()["claims"]["sub"], "rust-crypto");
-            let bad = format!("Bearer {}", tampered(&token));
-            let reply = get(&url, &[("Authorization", &bad)]).await;
-            reply.assert_error(
+            let reply = api.bearer(&tampered(&token)).await;
+            expect::error(
+                &reply,
                 401,
                 "invalid_token",
                 "Signature verification failed: bad_signature",
@@ -59,31 +51,19 @@ async fn both_backends_accept_and_refuse_the_same_tokens_for_every_algorithm() {
 
 #[tokio::test]
 async fn dpop_proofs_verify_with_the_rust_crypto_backend() {
-    let issuer = LocalIssuer::start();
-    let auth0 = builder_for(&issuer)
-        .crypto_backend(CryptoBackend::RustCrypto)
-        .build()
-        .expect("a valid configuration");
-    let app = e2e_support::start(auth0, e2e_support::echo_routes);
-    let url = app.at("/test");
+    let api = Api::configured(|b| b.crypto_backend(CryptoBackend::RustCrypto));
+    let url = api.at("/test");
     let key = DpopKey::generate();
-    let token = issuer.token().bound_to(&key).sign();
-    let authorization = format!("DPoP {token}");
+    let token = api.issuer().token().bound_to(&key).sign();
     let proof = key.proof("GET", &url).access_token(&token).sign();
-    let reply = get(&url, &[("Authorization", &authorization), ("DPoP", &proof)]).await;
+    let reply = api.dpop("GET", "/test", &token, &proof).await;
     assert_eq!(reply.status, 200, "{:?}", reply.json());
     assert_eq!(reply.json()["scheme"], "DPoP");
 
     let proof = key.proof("GET", &url).access_token(&token).sign();
-    let reply = get(
-        &url,
-        &[
-            ("Authorization", &authorization),
-            ("DPoP", &tampered(&proof)),
-        ],
-    )
-    .await;
-    reply.assert_error(
+    let reply = api.dpop("GET", "/test", &token, &tampered(&proof)).await;
+    expect::error(
+        &reply,
         400,
         "invalid_dpop_proof",
         "JWT signature verification failed: bad_signature (or a key not on the curve)",

@@ -1,11 +1,10 @@
 //! Custom domains (several issuers, the reference's "MCD"): a static allow-list or a resolver
-//! decides per request which issuers are accepted, before any network I/O (behaviour.md §2.2
-//! step 7), and discovery comes from the token's own issuer (step 8), cached per issuer.
-//! Ports the reference's MCD tests (§6.1, §6.2, §6.4 and §6.7 "MCD / cache"; `test_*` names are
-//! theirs) over real HTTP, with two local issuers as two tenants: issuers
-//! `https://127.0.0.1:PORT/`, each with its own CA, both trusted.
+//! decides per request which issuers are accepted, before any network I/O (docs/compatibility.md
+//! §2.2 step 7), and discovery comes from the token's own issuer (step 8), cached per issuer. Ports
+//! the reference's MCD tests (§6.1, §6.2, §6.4 and §6.7 "MCD / cache"; `test_*` names are theirs)
+//! over real HTTP, with two local issuers as two tenants: issuers `https://127.0.0.1:PORT/`, each
+//! with its own CA, both trusted.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::{get, web, HttpResponse};
@@ -14,7 +13,7 @@ use auth0_actix::BoxFuture;
 use auth0_actix::{
     require_auth, Auth0, Auth0Builder, Claims, ConfigError, DomainsResolver, ResolverContext,
 };
-use e2e_support::{send, Reply, TestApp};
+use e2e_support::{expect, fetches, with_unique_jti, Api, Reply};
 use serde_json::json;
 
 const NOT_ALLOWED: &str = "Token issuer is not in the list of allowed domains";
@@ -41,50 +40,14 @@ fn trusting(issuers: &[&LocalIssuer]) -> Auth0Builder {
 }
 
 /// An app serving `/test` (any credentials, echoing them) and `/data` (scope `read:data`).
-struct Api {
-    auth0: Auth0,
-    app: TestApp,
-    http: reqwest::Client,
-}
-
-impl Api {
-    fn start(builder: Auth0Builder) -> Api {
-        let auth0 = builder.build().expect("a valid configuration");
-        let app = e2e_support::start(auth0.clone(), routes);
-        Api {
-            auth0,
-            app,
-            http: e2e_support::client(),
-        }
-    }
-
-    async fn bearer_at(&self, path: &str, token: &str) -> Reply {
-        send(self.http.get(self.app.at(path)).bearer_auth(token)).await
-    }
-
-    async fn bearer(&self, token: &str) -> Reply {
-        self.bearer_at("/test", token).await
-    }
-
-    /// A new valid token from `issuer`.
-    async fn good(&self, issuer: &LocalIssuer) -> Reply {
-        self.bearer(&token(issuer).sign()).await
-    }
+fn serve(builder: Auth0Builder) -> Api {
+    Api::builder().configuration(builder).routes(routes).start()
 }
 
 /// `issuer`'s token builder with a `jti` of its own (a repeated token may be answered from the
 /// verified-token cache).
 fn token(issuer: &LocalIssuer) -> TokenBuilder {
-    static JTI: AtomicUsize = AtomicUsize::new(0);
-    issuer.token().claim(
-        "jti",
-        format!("mcd-{}", JTI.fetch_add(1, Ordering::Relaxed)),
-    )
-}
-
-/// (discovery fetches, JWKS fetches) as the issuer counted them.
-fn fetches(issuer: &LocalIssuer) -> (usize, usize) {
-    (issuer.discovery_fetches(), issuer.jwks_fetches())
+    with_unique_jti(issuer.token())
 }
 
 #[track_caller]
@@ -95,21 +58,10 @@ fn assert_ok_from(reply: &Reply, issuer: &LocalIssuer) {
     assert_eq!(body["claims"]["sub"], "user_123", "{body}");
 }
 
-#[track_caller]
-fn assert_invalid_token(reply: &Reply, description: &str) {
-    reply.assert_error(401, "invalid_token", description);
-    assert_eq!(
-        reply.challenge(),
-        format!(
-            "Bearer error=\"invalid_token\", error_description=\"{description}\", DPoP algs=\"ES256\""
-        )
-    );
-}
-
-/// 500 `domains_resolver_error` with no challenge at all (behaviour.md §2.2 step 7).
+/// 500 `domains_resolver_error` with no challenge at all (docs/compatibility.md §2.2 step 7).
 #[track_caller]
 fn assert_resolver_error(reply: &Reply, description: &str) {
-    reply.assert_error(500, "domains_resolver_error", description);
+    expect::error(reply, 500, "domains_resolver_error", description);
     assert!(
         reply.challenges.is_empty(),
         "no WWW-Authenticate on a resolver error: {reply:?}"
@@ -191,9 +143,9 @@ impl DomainsResolver for Resolver {
 #[tokio::test]
 async fn test_mcd_valid_token_from_allowed_domain() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
-    assert_ok_from(&api.good(&a).await, &a);
-    assert_ok_from(&api.good(&b).await, &b);
+    let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+    assert_ok_from(&api.good_from(&a).await, &a);
+    assert_ok_from(&api.good_from(&b).await, &b);
     assert_eq!(api.auth0.issuer(), None, "no single domain configured");
 }
 
@@ -206,10 +158,10 @@ async fn test_mcd_verify_early_issuer_validation() {
         LocalIssuer::start(),
         LocalIssuer::start(),
     );
-    let api = Api::start(trusting(&[&a, &b, &c]).domains([a.domain(), b.domain()]));
-    assert_invalid_token(&api.good(&c).await, NOT_ALLOWED);
+    let api = serve(trusting(&[&a, &b, &c]).domains([a.domain(), b.domain()]));
+    expect::invalid_token(&api.good_from(&c).await, NOT_ALLOWED);
     let attacker = token(&c).issuer("https://attacker.auth0.com/").sign();
-    assert_invalid_token(&api.bearer(&attacker).await, NOT_ALLOWED);
+    expect::invalid_token(&api.bearer(&attacker).await, NOT_ALLOWED);
     assert_eq!([fetches(&a), fetches(&b), fetches(&c)], [(0, 0); 3]);
     let m = api.auth0.metrics();
     assert_eq!((m.discovery_fetches, m.jwks_fetches), (0, 0));
@@ -220,20 +172,20 @@ async fn test_mcd_verify_early_issuer_validation() {
 async fn test_mcd_init_with_domains_list() {
     // Every spelling of a domain is normalised: upper case, scheme, trailing slashes.
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domains([
+    let api = serve(trusting(&[&a, &b]).domains([
         format!("HTTPS://{}", a.domain()),
         format!("  https://{}///  ", b.domain()),
     ]));
-    assert_ok_from(&api.good(&a).await, &a);
-    assert_ok_from(&api.good(&b).await, &b);
+    assert_ok_from(&api.good_from(&a).await, &a);
+    assert_ok_from(&api.good_from(&b).await, &b);
 }
 
 #[tokio::test]
 async fn test_mcd_discovery_uses_token_issuer() {
     // And test_mcd_jwks_fetched_from_issuer_jwks_uri.
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
-    assert_ok_from(&api.good(&b).await, &b);
+    let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+    assert_ok_from(&api.good_from(&b).await, &b);
     assert_eq!(fetches(&b), (1, 1));
     assert_eq!(fetches(&a), (0, 0));
 }
@@ -242,10 +194,10 @@ async fn test_mcd_discovery_uses_token_issuer() {
 async fn test_mcd_discovery_cached_per_issuer() {
     // And test_mcd_discovery_cache_hit, test_mcd_jwks_cache_hit.
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+    let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
     for _ in 0..3 {
-        assert_ok_from(&api.good(&a).await, &a);
-        assert_ok_from(&api.good(&b).await, &b);
+        assert_ok_from(&api.good_from(&a).await, &a);
+        assert_ok_from(&api.good_from(&b).await, &b);
     }
     assert_eq!(fetches(&a), (1, 1));
     assert_eq!(fetches(&b), (1, 1));
@@ -260,8 +212,8 @@ async fn test_mcd_jwks_cached_per_uri() {
     b.set_discovery_override(Some(
         json!({ "issuer": b.issuer(), "jwks_uri": a.jwks_url() }),
     ));
-    let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
-    assert_ok_from(&api.good(&a).await, &a);
+    let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+    assert_ok_from(&api.good_from(&a).await, &a);
     let from_b = token(&b).signed_with(&a.signing_key()).sign();
     assert_ok_from(&api.bearer(&from_b).await, &b);
     assert_eq!(fetches(&a), (1, 1));
@@ -271,15 +223,15 @@ async fn test_mcd_jwks_cached_per_uri() {
 #[tokio::test]
 async fn one_tenant_down_does_not_affect_the_other() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+    let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
     a.set_failing(true);
-    assert_invalid_token(
-        &api.good(&a).await,
+    expect::invalid_token(
+        &api.good_from(&a).await,
         "Failed to fetch OIDC discovery metadata: HTTP status 503",
     );
-    assert_ok_from(&api.good(&b).await, &b);
+    assert_ok_from(&api.good_from(&b).await, &b);
     a.set_failing(false);
-    assert_ok_from(&api.good(&a).await, &a);
+    assert_ok_from(&api.good_from(&a).await, &a);
 }
 
 #[tokio::test]
@@ -288,9 +240,9 @@ async fn test_mcd_first_issuer_validation() {
     a.set_discovery_override(Some(
         json!({ "issuer": "https://malicious.auth0.com/", "jwks_uri": a.jwks_url() }),
     ));
-    let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
-    assert_invalid_token(
-        &api.good(&a).await,
+    let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+    expect::invalid_token(
+        &api.good_from(&a).await,
         "Token issuer does not match the discovery issuer",
     );
     assert_eq!(fetches(&a), (1, 0));
@@ -302,10 +254,10 @@ async fn test_mcd_second_issuer_validation() {
     // normalised and it passes step 9, but not the exact comparison of step 15.
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
     let resolver = Resolver::fixed(&[a.domain()]);
-    let api = Api::start(trusting(&[&a, &b]).domains_resolver(resolver.clone()));
+    let api = serve(trusting(&[&a, &b]).domains_resolver(resolver.clone()));
     let spelled = format!("HTTPS://127.0.0.1:{}", a.port());
     let reply = api.bearer(&token(&a).issuer(&spelled).sign()).await;
-    assert_invalid_token(
+    expect::invalid_token(
         &reply,
         "Verified Token issuer does not match the discovery issuer",
     );
@@ -334,10 +286,10 @@ async fn test_mcd_malformed_discovery_issuer_format() {
         ),
     ] {
         // A new app each time: a discovery document is cached once fetched.
-        let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+        let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
         a.set_discovery_override(Some(doc));
-        assert_invalid_token(&api.good(&a).await, description);
-        assert_ok_from(&api.good(&b).await, &b);
+        expect::invalid_token(&api.good_from(&a).await, description);
+        assert_ok_from(&api.good_from(&b).await, &b);
     }
     assert_eq!(a.jwks_fetches(), 0);
 }
@@ -345,11 +297,11 @@ async fn test_mcd_malformed_discovery_issuer_format() {
 #[tokio::test]
 async fn test_mcd_malformed_token_issuer_format() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+    let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
     let reply = api
         .bearer(&token(&a).issuer("http://evil.com").sign())
         .await;
-    assert_invalid_token(
+    expect::invalid_token(
         &reply,
         "Invalid token issuer format: invalid domain URL (https required)",
     );
@@ -360,9 +312,9 @@ async fn test_mcd_malformed_token_issuer_format() {
 async fn test_mcd_token_missing_iss_with_domains_enabled() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
     let resolver = Resolver::fixed(&[a.domain(), b.domain()]);
-    let api = Api::start(trusting(&[&a, &b]).domains_resolver(resolver.clone()));
+    let api = serve(trusting(&[&a, &b]).domains_resolver(resolver.clone()));
     let reply = api.bearer(&token(&a).remove_claim("iss").sign()).await;
-    assert_invalid_token(&reply, "Token missing 'iss' claim");
+    expect::invalid_token(&reply, "Token missing 'iss' claim");
     assert_eq!(resolver.calls(), 0, "nothing to resolve without an issuer");
     assert_eq!(fetches(&a), (0, 0));
 }
@@ -370,12 +322,12 @@ async fn test_mcd_token_missing_iss_with_domains_enabled() {
 #[tokio::test]
 async fn test_mcd_verify_rejects_symmetric_algorithm() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+    let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
     let pem = a.signing_key().public_key_pem();
     let reply = api
         .bearer(&token(&a).hs256_with_secret(pem.as_bytes()))
         .await;
-    assert_invalid_token(
+    expect::invalid_token(
         &reply,
         "Symmetric algorithm 'HS256' is not supported. Only asymmetric algorithms (e.g., RS256) are allowed.",
     );
@@ -386,25 +338,25 @@ async fn test_mcd_verify_rejects_symmetric_algorithm() {
 async fn test_mcd_signature_verification_with_correct_key() {
     // And test_mcd_jwks_no_matching_kid: each tenant's tokens verify with that tenant's keys.
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+    let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
     let other = a.generate_key("other-key");
     a.publish(&other);
     assert_ok_from(&api.bearer(&token(&a).signed_with(&other).sign()).await, &a);
     // Signed by b's key, whose kid "key-1" a also publishes (for a's own key): the signature
     // is checked against a's key, and fails.
     let forged = token(&a).signed_with(&b.signing_key()).sign();
-    assert_invalid_token(
+    expect::invalid_token(
         &api.bearer(&forged).await,
         "Signature verification failed: bad_signature",
     );
     let unknown = token(&a).kid("someone-elses-key").sign();
-    assert_invalid_token(&api.bearer(&unknown).await, "No matching key found in JWKS");
+    expect::invalid_token(&api.bearer(&unknown).await, "No matching key found in JWKS");
 }
 
 #[tokio::test]
 async fn test_mcd_token_with_valid_scopes() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+    let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
     let reply = api
         .bearer_at("/data", &token(&b).scope("read:data write:data").sign())
         .await;
@@ -418,30 +370,24 @@ async fn test_mcd_token_with_valid_scopes() {
 #[tokio::test]
 async fn test_mcd_token_with_insufficient_scopes() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+    let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
     let reply = api
         .bearer_at("/data", &token(&b).scope("write:data").sign())
         .await;
-    reply.assert_error(403, "insufficient_scope", "Insufficient scopes");
+    expect::error(&reply, 403, "insufficient_scope", "Insufficient scopes");
 }
 
 #[tokio::test]
 async fn test_mcd_dpop_with_static_domains() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+    let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
     let key = DpopKey::generate();
     let access = token(&b).bound_to(&key).sign();
     let proof = key
         .proof("GET", &api.app.at("/test"))
         .access_token(&access)
         .sign();
-    let reply = send(
-        api.http
-            .get(api.app.at("/test"))
-            .header("Authorization", format!("DPoP {access}"))
-            .header("DPoP", proof),
-    )
-    .await;
+    let reply = api.dpop("GET", "/test", &access, &proof).await;
     assert_ok_from(&reply, &b);
     assert_eq!(reply.json()["scheme"], "DPoP");
     assert_eq!(reply.json()["jkt"], key.thumbprint());
@@ -454,23 +400,23 @@ async fn test_mcd_dpop_with_static_domains() {
 async fn test_mcd_initialization_hybrid_mode() {
     // `domains` decides which issuers are accepted; `domain` only names the tenant.
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domain(a.domain()).domains([b.domain()]));
+    let api = serve(trusting(&[&a, &b]).domain(a.domain()).domains([b.domain()]));
     assert_eq!(api.auth0.issuer(), Some(a.issuer().as_str()));
-    assert_ok_from(&api.good(&b).await, &b);
-    assert_invalid_token(&api.good(&a).await, NOT_ALLOWED);
+    assert_ok_from(&api.good_from(&b).await, &b);
+    expect::invalid_token(&api.good_from(&a).await, NOT_ALLOWED);
     assert_eq!(fetches(&a), (0, 0));
 }
 
 #[tokio::test]
 async fn test_mcd_init_with_both_domain_and_domains() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(
+    let api = serve(
         trusting(&[&a, &b])
             .domain(a.domain())
             .domains([a.domain(), b.domain()]),
     );
-    assert_ok_from(&api.good(&a).await, &a);
-    assert_ok_from(&api.good(&b).await, &b);
+    assert_ok_from(&api.good_from(&a).await, &a);
+    assert_ok_from(&api.good_from(&b).await, &b);
     assert_eq!(fetches(&a), (1, 1));
     assert_eq!(fetches(&b), (1, 1));
 }
@@ -482,8 +428,8 @@ async fn test_mcd_init_with_both_domain_and_domains() {
 async fn test_mcd_with_callable_resolver_success() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
     let resolver = Resolver::fixed(&[b.domain()]);
-    let api = Api::start(trusting(&[&a, &b]).domains_resolver(resolver.clone()));
-    assert_ok_from(&api.good(&b).await, &b);
+    let api = serve(trusting(&[&a, &b]).domains_resolver(resolver.clone()));
+    assert_ok_from(&api.good_from(&b).await, &b);
     assert_eq!(resolver.calls(), 1);
     assert_eq!(fetches(&b), (1, 1));
 }
@@ -495,10 +441,10 @@ async fn test_mcd_resolve_allowed_domains_with_resolver() {
     let (da, db) = (a.domain(), b.domain());
     let resolver =
         Resolver::new(move |_| Ok(vec![format!("https://{da}/"), format!("  HTTPS://{db}  ")]));
-    let api = Api::start(trusting(&[&a, &b]).domains_resolver(resolver.clone()));
+    let api = serve(trusting(&[&a, &b]).domains_resolver(resolver.clone()));
     for _ in 0..2 {
-        assert_ok_from(&api.good(&a).await, &a);
-        assert_ok_from(&api.good(&b).await, &b);
+        assert_ok_from(&api.good_from(&a).await, &a);
+        assert_ok_from(&api.good_from(&b).await, &b);
     }
     assert_eq!(resolver.calls(), 4);
 }
@@ -507,8 +453,8 @@ async fn test_mcd_resolve_allowed_domains_with_resolver() {
 async fn test_mcd_resolver_rejects_issuer() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
     let resolver = Resolver::fixed(&[b.domain()]);
-    let api = Api::start(trusting(&[&a, &b]).domains_resolver(resolver));
-    assert_invalid_token(&api.good(&a).await, NOT_ALLOWED);
+    let api = serve(trusting(&[&a, &b]).domains_resolver(resolver));
+    expect::invalid_token(&api.good_from(&a).await, NOT_ALLOWED);
     assert_eq!(fetches(&a), (0, 0));
     assert_eq!(fetches(&b), (0, 0));
 }
@@ -517,8 +463,8 @@ async fn test_mcd_resolver_rejects_issuer() {
 async fn test_mcd_issuer_not_in_resolved_domains_list() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
     let resolver = Resolver::fixed(&["other.example.com".to_owned()]);
-    let api = Api::start(trusting(&[&a, &b]).domains_resolver(resolver));
-    assert_invalid_token(&api.good(&b).await, NOT_ALLOWED);
+    let api = serve(trusting(&[&a, &b]).domains_resolver(resolver));
+    expect::invalid_token(&api.good_from(&b).await, NOT_ALLOWED);
     assert_eq!(fetches(&b), (0, 0));
 }
 
@@ -526,9 +472,9 @@ async fn test_mcd_issuer_not_in_resolved_domains_list() {
 async fn test_mcd_resolver_throws_exception() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
     let resolver = Resolver::new(|_| Err("tenant database unavailable".to_owned()));
-    let api = Api::start(trusting(&[&a, &b]).domains_resolver(resolver));
+    let api = serve(trusting(&[&a, &b]).domains_resolver(resolver));
     assert_resolver_error(
-        &api.good(&a).await,
+        &api.good_from(&a).await,
         "Domains resolver function failed: tenant database unavailable",
     );
     assert_eq!(fetches(&a), (0, 0));
@@ -538,9 +484,9 @@ async fn test_mcd_resolver_throws_exception() {
 #[tokio::test]
 async fn test_mcd_resolver_returns_empty_list_at_runtime() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domains_resolver(Resolver::fixed(&[])));
+    let api = serve(trusting(&[&a, &b]).domains_resolver(Resolver::fixed(&[])));
     assert_resolver_error(
-        &api.good(&a).await,
+        &api.good_from(&a).await,
         "Domains resolver returned an empty list",
     );
     assert_eq!(fetches(&a), (0, 0));
@@ -552,9 +498,9 @@ async fn test_mcd_resolver_returns_non_string_items() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
     for blank in ["", "   "] {
         let resolver = Resolver::fixed(&[a.domain(), blank.to_owned()]);
-        let api = Api::start(trusting(&[&a, &b]).domains_resolver(resolver));
+        let api = serve(trusting(&[&a, &b]).domains_resolver(resolver));
         assert_resolver_error(
-            &api.good(&a).await,
+            &api.good_from(&a).await,
             "Domains resolver must return a list of non-empty strings",
         );
     }
@@ -576,9 +522,9 @@ async fn test_mcd_resolver_returns_invalid_domain_format() {
         ),
     ] {
         let resolver = Resolver::fixed(&[entry.to_owned(), a.domain()]);
-        let api = Api::start(trusting(&[&a, &b]).domains_resolver(resolver));
+        let api = serve(trusting(&[&a, &b]).domains_resolver(resolver));
         assert_resolver_error(
-            &api.good(&a).await,
+            &api.good_from(&a).await,
             &format!("Domains resolver returned invalid domain: {reason}"),
         );
     }
@@ -590,15 +536,15 @@ async fn test_mcd_resolver_receives_request_context() {
     // And test_mcd_verify_request_with_resolver_context.
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
     let resolver = Resolver::fixed(&[b.domain()]);
-    let api = Api::start(trusting(&[&a, &b]).domains_resolver(resolver.clone()));
+    let api = serve(trusting(&[&a, &b]).domains_resolver(resolver.clone()));
     let access = token(&b).sign();
-    let reply = send(
-        api.http
-            .get(api.app.at("/test?tenant=secondary"))
-            .bearer_auth(&access)
-            .header("X-Custom-Header", "test-value"),
-    )
-    .await;
+    let reply = api
+        .send(
+            api.request("GET", "/test?tenant=secondary")
+                .bearer_auth(&access)
+                .header("X-Custom-Header", "test-value"),
+        )
+        .await;
     assert_ok_from(&reply, &b);
     let seen = resolver.seen();
     assert_eq!(seen.len(), 1);
@@ -622,25 +568,21 @@ async fn a_cached_token_is_checked_against_the_resolver_again() {
     let allowed = Arc::new(Mutex::new(Ok(vec![a.domain()])));
     let answer = allowed.clone();
     let resolver = Resolver::new(move |_| answer.lock().unwrap().clone());
-    let api = Api::start(trusting(&[&a, &b]).domains_resolver(resolver.clone()));
+    let api = serve(trusting(&[&a, &b]).domains_resolver(resolver.clone()));
     // Keys fetched first: a token verified while a key set arrives is remembered against the
     // older set (and verified once more), which is not what this test is about.
-    assert_ok_from(&api.good(&a).await, &a);
-    let lookups = || {
-        let m = api.auth0.metrics();
-        m.cache_hits + m.cache_misses
-    };
+    assert_ok_from(&api.good_from(&a).await, &a);
     let access = token(&a).sign();
     assert_ok_from(&api.bearer(&access).await, &a);
-    let before = lookups();
+    let before = api.lookups();
     assert_ok_from(&api.bearer(&access).await, &a);
     assert_eq!(
-        lookups(),
+        api.lookups(),
         before,
         "the repeat was a verified-token cache hit"
     );
     *allowed.lock().unwrap() = Ok(vec![b.domain()]);
-    assert_invalid_token(&api.bearer(&access).await, NOT_ALLOWED);
+    expect::invalid_token(&api.bearer(&access).await, NOT_ALLOWED);
     *allowed.lock().unwrap() = Err("down".to_owned());
     assert_resolver_error(
         &api.bearer(&access).await,
@@ -648,7 +590,7 @@ async fn a_cached_token_is_checked_against_the_resolver_again() {
     );
     *allowed.lock().unwrap() = Ok(vec![a.domain()]);
     assert_ok_from(&api.bearer(&access).await, &a);
-    assert_eq!(lookups(), before, "still the cached verification");
+    assert_eq!(api.lookups(), before, "still the cached verification");
     assert_eq!(resolver.calls(), 6);
     assert_eq!(fetches(&a), (1, 1));
 }
@@ -659,18 +601,18 @@ async fn a_cached_token_is_checked_against_the_resolver_again() {
 #[tokio::test]
 async fn warm_up_fetches_every_listed_issuer() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+    let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
     api.auth0.warm_up().await.expect("warm-up");
     assert_eq!((fetches(&a), fetches(&b)), ((1, 1), (1, 1)));
-    assert_ok_from(&api.good(&a).await, &a);
-    assert_ok_from(&api.good(&b).await, &b);
+    assert_ok_from(&api.good_from(&a).await, &a);
+    assert_ok_from(&api.good_from(&b).await, &b);
     assert_eq!((fetches(&a), fetches(&b)), ((1, 1), (1, 1)));
 }
 
 #[tokio::test]
 async fn warm_up_in_hybrid_mode_fetches_the_listed_issuers() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
-    let api = Api::start(trusting(&[&a, &b]).domain(a.domain()).domains([b.domain()]));
+    let api = serve(trusting(&[&a, &b]).domain(a.domain()).domains([b.domain()]));
     api.auth0.warm_up().await.expect("warm-up");
     assert_eq!((fetches(&a), fetches(&b)), ((0, 0), (1, 1)));
 }
@@ -679,7 +621,7 @@ async fn warm_up_in_hybrid_mode_fetches_the_listed_issuers() {
 async fn warm_up_with_a_resolver_has_nothing_to_fetch() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
     let resolver = Resolver::fixed(&[a.domain()]);
-    let api = Api::start(trusting(&[&a, &b]).domains_resolver(resolver.clone()));
+    let api = serve(trusting(&[&a, &b]).domains_resolver(resolver.clone()));
     api.auth0.warm_up().await.expect("warm-up");
     assert_eq!(resolver.calls(), 0);
     assert_eq!(fetches(&a), (0, 0));
@@ -689,14 +631,14 @@ async fn warm_up_with_a_resolver_has_nothing_to_fetch() {
 async fn a_failed_warm_up_names_the_issuer_problem() {
     let (a, b) = (LocalIssuer::start(), LocalIssuer::start());
     b.set_failing(true);
-    let api = Api::start(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
+    let api = serve(trusting(&[&a, &b]).domains([a.domain(), b.domain()]));
     let err = api.auth0.warm_up().await.expect_err("b is down");
     assert_eq!(
         err.description(),
         "Failed to fetch OIDC discovery metadata: HTTP status 503"
     );
     b.set_failing(false);
-    assert_ok_from(&api.good(&b).await, &b);
+    assert_ok_from(&api.good_from(&b).await, &b);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-//! DPoP end to end (behaviour.md §3.1–§3.5, differences D3, D5, D7, D8): a real app on a
+//! DPoP end to end (docs/compatibility.md §3.1–§3.5, differences D3, D5, D7, D8): a real app on a
 //! loopback port, a real local issuer, real HTTP. Every check of the request branch (§3.1) and
 //! of the proof (§3.2), in order, with the exact `error_description` and `WWW-Authenticate`;
 //! htu normalisation (§3.3); the iat window (§3.4); replay (D7); and the reference's own DPoP
@@ -12,60 +12,21 @@ use std::time::Duration;
 
 use actix_web::{get, web, HttpResponse, Responder};
 use auth0_actix::dpop::{InMemoryReplayStore, ReplayStore, ReplayStoreError};
-use auth0_actix::testing::{access_token_hash, DpopKey, ManualClock};
+use auth0_actix::testing::{access_token_hash, DpopKey};
 use auth0_actix::BoxFuture;
 use auth0_actix::{require_auth, Claims};
-use e2e_support::www::{mixed_dpop, MIXED_BARE};
-use e2e_support::{AuthReply, DpopEnv};
+use e2e_support::www::MIXED_BARE;
+use e2e_support::{expect, now, Api, ApiBuilder, Reply};
 use serde_json::{json, Value};
 
 const INVALID_PROOF: &str = "invalid_dpop_proof";
-const INVALID_TOKEN: &str = "invalid_token";
 const BAD_SIGNATURE: &str =
     "JWT signature verification failed: bad_signature (or a key not on the curve)";
 const REPLAYED: &str = "DPoP proof has already been used (jti replay)";
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_secs() as i64
-}
-
-/// A mixed-mode app with default settings.
-fn env() -> DpopEnv {
-    DpopEnv::start(|b| b)
-}
-
-/// Asserts a 400 `invalid_dpop_proof` with `description` (mixed mode).
-#[track_caller]
-fn assert_proof_error(reply: &AuthReply, description: &str) {
-    reply.assert_error(
-        400,
-        INVALID_PROOF,
-        description,
-        &mixed_dpop(INVALID_PROOF, description),
-    );
-}
-
-/// Asserts a 401 `invalid_token` on the DPoP scheme with `description` (mixed mode).
-#[track_caller]
-fn assert_token_error(reply: &AuthReply, description: &str) {
-    reply.assert_error(
-        401,
-        INVALID_TOKEN,
-        description,
-        &mixed_dpop(INVALID_TOKEN, description),
-    );
-}
-
-/// Asserts a 200 from the echo handler for a DPoP request by `key`, and returns the claims.
-#[track_caller]
-fn assert_dpop_ok(reply: &AuthReply, key: &DpopKey) -> Value {
-    let body = reply.assert_ok();
-    assert_eq!(body["scheme"], "DPoP");
-    assert_eq!(body["jkt"], key.thumbprint());
-    body["claims"].clone()
+/// A mixed-mode app with default settings, serving the echo routes.
+fn env() -> Api {
+    Api::start()
 }
 
 /// The proof's signature with its last five characters replaced.
@@ -86,7 +47,7 @@ fn with_broken_signature(proof: &str) -> String {
 async fn valid_proof_gives_the_handler_the_access_token_claims_and_the_key_thumbprint() {
     let env = env();
     let token = env
-        .issuer
+        .issuer()
         .token()
         .subject("user_123")
         .scope("read:data")
@@ -96,10 +57,10 @@ async fn valid_proof_gives_the_handler_the_access_token_claims_and_the_key_thumb
         .sign();
     let proof = env.proof("GET", "/test", &token).jti("proof-jti").sign();
     let reply = env.dpop("GET", "/test", &token, &proof).await;
-    let claims = assert_dpop_ok(&reply, &env.key);
+    let claims = expect::dpop_ok(&reply, &env.key);
     assert_eq!(claims["sub"], "user_123");
-    assert_eq!(claims["iss"], env.issuer.issuer());
-    assert_eq!(claims["aud"], env.issuer.audience());
+    assert_eq!(claims["iss"], env.issuer().issuer());
+    assert_eq!(claims["aud"], env.issuer().audience());
     assert_eq!(claims["scope"], "read:data");
     assert_eq!(claims["https://example.com/role"], "admin");
     assert_eq!(claims["cnf"], json!({ "jkt": env.key.thumbprint() }));
@@ -120,7 +81,7 @@ async fn every_method_is_checked_against_its_own_htm() {
     for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
         let proof = env.proof(method, "/test", &token).sign();
         let reply = env.dpop(method, "/test", &token, &proof).await;
-        assert_dpop_ok(&reply, &env.key);
+        expect::dpop_ok(&reply, &env.key);
     }
 }
 
@@ -134,7 +95,7 @@ async fn scheme_name_is_case_insensitive() {
             .request("GET", "/test")
             .header("Authorization", format!("{scheme} {token}"))
             .header("DPoP", proof);
-        assert_dpop_ok(&env.send(req).await, &env.key);
+        expect::dpop_ok(&env.send(req).await, &env.key);
     }
 }
 
@@ -148,19 +109,15 @@ async fn missing_dpop_header_is_invalid_request_before_any_fetch() {
     let req = env
         .request("GET", "/test")
         .header("Authorization", format!("DPoP {token}"));
-    env.send(req)
-        .await
-        .assert_error(400, "invalid_request", "", MIXED_BARE);
+    expect::invalid_request(&env.send(req).await, "", MIXED_BARE);
     // An empty DPoP field counts as missing.
     let req = env
         .request("GET", "/test")
         .header("Authorization", format!("DPoP {token}"))
         .header("DPoP", "");
-    env.send(req)
-        .await
-        .assert_error(400, "invalid_request", "", MIXED_BARE);
-    assert_eq!(env.issuer.discovery_fetches(), 0);
-    assert_eq!(env.issuer.jwks_fetches(), 0);
+    expect::invalid_request(&env.send(req).await, "", MIXED_BARE);
+    assert_eq!(env.issuer().discovery_fetches(), 0);
+    assert_eq!(env.issuer().jwks_fetches(), 0);
 }
 
 #[tokio::test]
@@ -170,11 +127,11 @@ async fn comma_in_proof_is_multiple_proofs_before_any_fetch() {
     let a = env.proof("GET", "/test", &token).sign();
     let b = env.proof("GET", "/test", &token).sign();
     let reply = env.dpop("GET", "/test", &token, &format!("{a}, {b}")).await;
-    assert_proof_error(&reply, "Multiple DPoP proofs are not allowed");
+    expect::invalid_dpop_proof(&reply, "Multiple DPoP proofs are not allowed");
     // Even a single valid proof with a trailing comma.
     let reply = env.dpop("GET", "/test", &token, &format!("{a},")).await;
-    assert_proof_error(&reply, "Multiple DPoP proofs are not allowed");
-    assert_eq!(env.issuer.discovery_fetches(), 0);
+    expect::invalid_dpop_proof(&reply, "Multiple DPoP proofs are not allowed");
+    assert_eq!(env.issuer().discovery_fetches(), 0);
 }
 
 /// D5: the reference keeps the first of two `DPoP` fields; we refuse both.
@@ -189,7 +146,7 @@ async fn two_dpop_header_fields_are_refused() {
         .header("Authorization", format!("DPoP {token}"))
         .header("DPoP", good.clone())
         .header("DPoP", other);
-    assert_proof_error(&env.send(req).await, "Multiple DPoP proofs are not allowed");
+    expect::invalid_dpop_proof(&env.send(req).await, "Multiple DPoP proofs are not allowed");
     // Also when the second field is empty or garbage: the first alone would have passed.
     for second in ["", "garbage"] {
         let good = env.proof("GET", "/test", &token).sign();
@@ -198,11 +155,11 @@ async fn two_dpop_header_fields_are_refused() {
             .header("Authorization", format!("DPoP {token}"))
             .header("DPoP", good)
             .header("DPoP", second);
-        assert_proof_error(&env.send(req).await, "Multiple DPoP proofs are not allowed");
+        expect::invalid_dpop_proof(&env.send(req).await, "Multiple DPoP proofs are not allowed");
     }
-    assert_eq!(env.issuer.discovery_fetches(), 0);
+    assert_eq!(env.issuer().discovery_fetches(), 0);
     // The first proof was not consumed by the refused requests: it still works alone.
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &good).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &good).await, &env.key);
 }
 
 #[tokio::test]
@@ -224,7 +181,7 @@ async fn unparsable_proof_is_failed_to_verify_before_any_fetch() {
         array_header.as_str(),
     ] {
         let reply = env.dpop("GET", "/test", &token, proof).await;
-        assert_proof_error(&reply, "Failed to verify DPoP proof");
+        expect::invalid_dpop_proof(&reply, "Failed to verify DPoP proof");
     }
     // Bytes that are not visible ASCII.
     let req = env
@@ -234,14 +191,14 @@ async fn unparsable_proof_is_failed_to_verify_before_any_fetch() {
             "DPoP",
             reqwest::header::HeaderValue::from_bytes(b"\xffinvalid.jwt.proof").unwrap(),
         );
-    assert_proof_error(&env.send(req).await, "Failed to verify DPoP proof");
+    expect::invalid_dpop_proof(&env.send(req).await, "Failed to verify DPoP proof");
     // The proof header is checked before the token: even a garbage token gets the proof error.
     let reply = env
         .dpop("GET", "/test", "garbage-token", "invalid.jwt.proof")
         .await;
-    assert_proof_error(&reply, "Failed to verify DPoP proof");
-    assert_eq!(env.issuer.discovery_fetches(), 0);
-    assert_eq!(env.issuer.jwks_fetches(), 0);
+    expect::invalid_dpop_proof(&reply, "Failed to verify DPoP proof");
+    assert_eq!(env.issuer().discovery_fetches(), 0);
+    assert_eq!(env.issuer().jwks_fetches(), 0);
 }
 
 /// Minimal base64url (no padding), to build hand-made proof segments.
@@ -264,7 +221,7 @@ fn base64_url_encode(bytes: &[u8]) -> String {
 async fn token_errors_beat_proof_content_errors() {
     let env = env();
     let expired = env
-        .issuer
+        .issuer()
         .token()
         .bound_to(&env.key)
         .expires_at(now() - 10)
@@ -277,46 +234,46 @@ async fn token_errors_beat_proof_content_errors() {
         .ath("wrong")
         .sign();
     let reply = env.dpop("GET", "/test", &expired, &bad_proof).await;
-    assert_token_error(&reply, "Token is expired");
+    expect::invalid_token_for_dpop(&reply, "Token is expired");
     // A token signed by nobody the issuer knows.
-    let tampered = env.issuer.token().bound_to(&env.key).tampered();
+    let tampered = env.issuer().token().bound_to(&env.key).tampered();
     let reply = env.dpop("GET", "/test", &tampered, &bad_proof).await;
-    assert_token_error(&reply, "Signature verification failed: bad_signature");
+    expect::invalid_token_for_dpop(&reply, "Signature verification failed: bad_signature");
 }
 
 #[tokio::test]
 async fn unbound_token_with_valid_proof_has_no_jkt_confirmation() {
     let env = env();
-    let token = env.issuer.token().subject("user_123").sign();
+    let token = env.issuer().token().subject("user_123").sign();
     let proof = env.proof("GET", "/test", &token).sign();
     let reply = env.dpop("GET", "/test", &token, &proof).await;
-    assert_token_error(&reply, "JWT Access Token has no jkt confirmation claim");
+    expect::invalid_token_for_dpop(&reply, "JWT Access Token has no jkt confirmation claim");
     // Checked before the proof: an invalid proof gets the same answer.
     let bad = env.proof("GET", "/wrong-url", &token).sign();
     let reply = env.dpop("GET", "/test", &token, &bad).await;
-    assert_token_error(&reply, "JWT Access Token has no jkt confirmation claim");
+    expect::invalid_token_for_dpop(&reply, "JWT Access Token has no jkt confirmation claim");
     // cnf: null is no cnf.
-    let token = env.issuer.token().claim("cnf", Value::Null).sign();
+    let token = env.issuer().token().claim("cnf", Value::Null).sign();
     let proof = env.proof("GET", "/test", &token).sign();
     let reply = env.dpop("GET", "/test", &token, &proof).await;
-    assert_token_error(&reply, "JWT Access Token has no jkt confirmation claim");
+    expect::invalid_token_for_dpop(&reply, "JWT Access Token has no jkt confirmation claim");
 }
 
 #[tokio::test]
 async fn cnf_of_the_wrong_type_is_an_invalid_confirmation_format() {
     let env = env();
     for cnf in [json!(env.key.thumbprint()), json!(["jkt"]), json!(1)] {
-        let token = env.issuer.token().claim("cnf", cnf.clone()).sign();
+        let token = env.issuer().token().claim("cnf", cnf.clone()).sign();
         let proof = env.proof("GET", "/test", &token).sign();
         let reply = env.dpop("GET", "/test", &token, &proof).await;
-        assert_token_error(
+        expect::invalid_token_for_dpop(
             &reply,
             "JWT Access Token has invalid confirmation claim format",
         );
         // Before the proof too.
         let bad = env.proof("POST", "/test", &token).sign();
         let reply = env.dpop("GET", "/test", &token, &bad).await;
-        assert_token_error(
+        expect::invalid_token_for_dpop(
             &reply,
             "JWT Access Token has invalid confirmation claim format",
         );
@@ -326,7 +283,7 @@ async fn cnf_of_the_wrong_type_is_an_invalid_confirmation_format() {
 #[tokio::test]
 async fn cnf_without_jkt_is_reported_after_the_proof_is_verified() {
     let env = env();
-    // A non-empty cnf object whose jkt is absent or falsy (`behaviour.md` §3.1 step 9).
+    // A non-empty cnf object whose jkt is absent or falsy (`docs/compatibility.md` §3.1 step 9).
     for cnf in [
         json!({ "x5t#S256": "abc" }),
         json!({ "jkt": "" }),
@@ -336,17 +293,17 @@ async fn cnf_without_jkt_is_reported_after_the_proof_is_verified() {
         json!({ "jkt": [] }),
         json!({ "jkt": {} }),
     ] {
-        let token = env.issuer.token().claim("cnf", cnf.clone()).sign();
+        let token = env.issuer().token().claim("cnf", cnf.clone()).sign();
         let proof = env.proof("GET", "/test", &token).sign();
         let reply = env.dpop("GET", "/test", &token, &proof).await;
-        assert_token_error(&reply, "Access token 'cnf' claim missing 'jkt'");
+        expect::invalid_token_for_dpop(&reply, "Access token 'cnf' claim missing 'jkt'");
         // A bad proof is reported first (§3.1 step 8 before step 9).
         let bad = env
             .proof("GET", "/test", &token)
             .header("typ", "jwt")
             .sign();
         let reply = env.dpop("GET", "/test", &token, &bad).await;
-        assert_proof_error(&reply, "Unexpected JWT 'typ' header parameter value");
+        expect::invalid_dpop_proof(&reply, "Unexpected JWT 'typ' header parameter value");
     }
 }
 
@@ -360,23 +317,23 @@ async fn proof_by_another_key_is_a_confirmation_mismatch() {
         .access_token(&token)
         .sign();
     let reply = env.dpop("GET", "/test", &token, &proof).await;
-    assert_token_error(&reply, "JWT Access Token confirmation mismatch");
+    expect::invalid_token_for_dpop(&reply, "JWT Access Token confirmation mismatch");
     // A jkt that differs only in case is a mismatch too (plain, exact comparison).
     let upper = env
-        .issuer
+        .issuer()
         .token()
         .claim("cnf", json!({ "jkt": env.key.thumbprint().to_uppercase() }))
         .sign();
     let proof = env.proof("GET", "/test", &upper).sign();
     let reply = env.dpop("GET", "/test", &upper, &proof).await;
-    assert_token_error(&reply, "JWT Access Token confirmation mismatch");
+    expect::invalid_token_for_dpop(&reply, "JWT Access Token confirmation mismatch");
     // The proof is verified before the binding: a bad proof by the other key is a proof error.
     let bad = other
         .proof("GET", &env.app.at("/test"))
         .access_token("another token")
         .sign();
     let reply = env.dpop("GET", "/test", &token, &bad).await;
-    assert_proof_error(&reply, "DPoP Proof ath mismatch");
+    expect::invalid_dpop_proof(&reply, "DPoP Proof ath mismatch");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -387,7 +344,7 @@ const BAD_CNF_FORMAT: &str = "JWT Access Token has invalid confirmation claim fo
 
 /// Proofs for `GET /test` with `token` that each fail one proof check (htu, htm, typ, ath,
 /// signature), plus the valid one, so a test can show that an answer comes before the proof.
-fn valid_and_broken_proofs(env: &DpopEnv, token: &str) -> Vec<(&'static str, String)> {
+fn valid_and_broken_proofs(env: &Api, token: &str) -> Vec<(&'static str, String)> {
     vec![
         ("valid proof", env.proof("GET", "/test", token).sign()),
         (
@@ -427,7 +384,7 @@ async fn falsy_cnf_is_no_jkt_confirmation_even_with_a_broken_proof() {
         json!([]),
         json!(null),
     ] {
-        let token = env.issuer.token().claim("cnf", cnf.clone()).sign();
+        let token = env.issuer().token().claim("cnf", cnf.clone()).sign();
         for (what, proof) in valid_and_broken_proofs(&env, &token) {
             let reply = env.dpop("GET", "/test", &token, &proof).await;
             assert_eq!(
@@ -435,11 +392,11 @@ async fn falsy_cnf_is_no_jkt_confirmation_even_with_a_broken_proof() {
                 (401, NO_JKT),
                 "cnf {cnf}, {what}: {reply:?}"
             );
-            assert_token_error(&reply, NO_JKT);
+            expect::invalid_token_for_dpop(&reply, NO_JKT);
         }
         // A proof whose header does not even decode is refused before the token (step 4).
         let reply = env.dpop("GET", "/test", &token, "invalid.jwt.proof").await;
-        assert_proof_error(&reply, "Failed to verify DPoP proof");
+        expect::invalid_dpop_proof(&reply, "Failed to verify DPoP proof");
     }
 }
 
@@ -455,7 +412,7 @@ async fn truthy_non_object_cnf_is_an_invalid_format_even_with_a_broken_proof() {
         json!(true),
         json!([{ "jkt": env.key.thumbprint() }]),
     ] {
-        let token = env.issuer.token().claim("cnf", cnf.clone()).sign();
+        let token = env.issuer().token().claim("cnf", cnf.clone()).sign();
         for (what, proof) in valid_and_broken_proofs(&env, &token) {
             let reply = env.dpop("GET", "/test", &token, &proof).await;
             assert_eq!(
@@ -463,7 +420,7 @@ async fn truthy_non_object_cnf_is_an_invalid_format_even_with_a_broken_proof() {
                 (401, BAD_CNF_FORMAT),
                 "cnf {cnf}, {what}: {reply:?}"
             );
-            assert_token_error(&reply, BAD_CNF_FORMAT);
+            expect::invalid_token_for_dpop(&reply, BAD_CNF_FORMAT);
         }
     }
 }
@@ -481,7 +438,7 @@ async fn a_non_string_jkt_is_present_but_never_matches() {
         json!({ "jkt": thumbprint }),
     ] {
         let token = env
-            .issuer
+            .issuer()
             .token()
             .claim("cnf", json!({ "jkt": jkt }))
             .sign();
@@ -492,9 +449,9 @@ async fn a_non_string_jkt_is_present_but_never_matches() {
             (401, "JWT Access Token confirmation mismatch"),
             "jkt {jkt}: {reply:?}"
         );
-        assert_token_error(&reply, "JWT Access Token confirmation mismatch");
+        expect::invalid_token_for_dpop(&reply, "JWT Access Token confirmation mismatch");
         let bad = env.proof("GET", "/wrong-url", &token).sign();
-        assert_proof_error(
+        expect::invalid_dpop_proof(
             &env.dpop("GET", "/test", &token, &bad).await,
             "DPoP Proof htu mismatch",
         );
@@ -520,7 +477,7 @@ async fn typ_must_be_exactly_dpop_jwt() {
     ];
     for proof in cases {
         let reply = env.dpop("GET", "/test", &token, &proof.sign()).await;
-        assert_proof_error(&reply, "Unexpected JWT 'typ' header parameter value");
+        expect::invalid_dpop_proof(&reply, "Unexpected JWT 'typ' header parameter value");
     }
 }
 
@@ -542,18 +499,18 @@ async fn only_es256_is_allowed_by_default() {
             .header("alg", alg.clone())
             .sign();
         let reply = env.dpop("GET", "/test", &token, &proof).await;
-        assert_proof_error(&reply, "Unsupported algorithm in DPoP proof");
+        expect::invalid_dpop_proof(&reply, "Unsupported algorithm in DPoP proof");
     }
     let missing = env
         .proof("GET", "/test", &token)
         .remove_header("alg")
         .sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &missing).await,
         "Unsupported algorithm in DPoP proof",
     );
     let none = env.proof("GET", "/test", &token).unsigned_alg_none();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &none).await,
         "Unsupported algorithm in DPoP proof",
     );
@@ -565,12 +522,13 @@ async fn only_es256_is_allowed_by_default() {
 async fn proof_algorithms_setting_is_honoured() {
     use auth0_actix::Algorithm;
     // ES384 only: an ES256 proof is refused, and the challenge offers ES384.
-    let env = DpopEnv::start(|b| b.proof_algorithms([Algorithm::ES384]));
+    let env = Api::configured(|b| b.proof_algorithms([Algorithm::ES384]));
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).sign();
     let reply = env.dpop("GET", "/test", &token, &proof).await;
     let description = "Unsupported algorithm in DPoP proof";
-    reply.assert_error(
+    expect::error_with_challenge(
+        &reply,
         400,
         INVALID_PROOF,
         description,
@@ -591,19 +549,18 @@ async fn proof_algorithms_setting_is_honoured() {
     );
 
     // ES256 and ES384: ES256 proofs pass, and both are offered.
-    let env = DpopEnv::start(|b| b.proof_algorithms([Algorithm::ES256, Algorithm::ES384]));
+    let env = Api::configured(|b| b.proof_algorithms([Algorithm::ES256, Algorithm::ES384]));
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
     let reply = env
         .send(
             env.request("GET", "/test")
                 .header("Authorization", format!("DPoP {token}")),
         )
         .await;
-    reply.assert_error(
-        400,
-        "invalid_request",
+    expect::invalid_request(
+        &reply,
         "",
         "Bearer realm=\"api\", DPoP algs=\"ES256 ES384\"",
     );
@@ -624,7 +581,7 @@ async fn jwk_must_be_an_object() {
     ];
     for proof in cases {
         let reply = env.dpop("GET", "/test", &token, &proof.sign()).await;
-        assert_proof_error(&reply, "Missing or invalid jwk in header");
+        expect::invalid_dpop_proof(&reply, "Missing or invalid jwk in header");
     }
 }
 
@@ -636,7 +593,7 @@ async fn jwk_with_private_key_material_is_refused() {
     jwk["d"] = json!("cHJpdmF0ZS1rZXktbWF0ZXJpYWwtZ29lcy1oZXJlLXh4eA");
     let proof = env.proof("GET", "/test", &token).header("jwk", jwk).sign();
     let reply = env.dpop("GET", "/test", &token, &proof).await;
-    assert_proof_error(&reply, "Private key material found in jwk header");
+    expect::invalid_dpop_proof(&reply, "Private key material found in jwk header");
 }
 
 #[tokio::test]
@@ -654,7 +611,7 @@ async fn only_ec_p256_keys_are_accepted() {
             .header("jwk", jwk.clone())
             .sign();
         let reply = env.dpop("GET", "/test", &token, &proof).await;
-        assert_proof_error(&reply, "Only EC keys are supported for DPoP");
+        expect::invalid_dpop_proof(&reply, "Only EC keys are supported for DPoP");
     }
     for crv in [
         json!("P-384"),
@@ -666,7 +623,7 @@ async fn only_ec_p256_keys_are_accepted() {
         jwk["crv"] = crv;
         let proof = env.proof("GET", "/test", &token).header("jwk", jwk).sign();
         let reply = env.dpop("GET", "/test", &token, &proof).await;
-        assert_proof_error(&reply, "Only P-256 curve is supported");
+        expect::invalid_dpop_proof(&reply, "Only P-256 curve is supported");
     }
 }
 
@@ -679,7 +636,7 @@ async fn extra_jwk_members_are_allowed() {
     jwk["alg"] = json!("ES256");
     jwk["use"] = json!("sig");
     let proof = env.proof("GET", "/test", &token).header("jwk", jwk).sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
 }
 
 #[tokio::test]
@@ -688,12 +645,12 @@ async fn bad_signatures_are_refused() {
     let token = env.bound_token();
     let other = DpopKey::generate();
     let by_other = env.proof("GET", "/test", &token).signed_with(&other).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &by_other).await,
         BAD_SIGNATURE,
     );
     let broken = with_broken_signature(&env.proof("GET", "/test", &token).sign());
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &broken).await,
         BAD_SIGNATURE,
     );
@@ -706,7 +663,7 @@ async fn bad_signatures_are_refused() {
             .as_bytes(),
     );
     parts[1] = &forged;
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &parts.join(".")).await,
         BAD_SIGNATURE,
     );
@@ -759,7 +716,7 @@ async fn a_jwk_off_the_curve_is_refused_at_the_signature_check() {
         assert_eq!(y.len(), 43, "{what}: 32 bytes of base64url");
         let jwk = json!({ "kty": "EC", "crv": "P-256", "x": x, "y": y });
         let token = env
-            .issuer
+            .issuer()
             .token()
             .claim(
                 "cnf",
@@ -773,7 +730,7 @@ async fn a_jwk_off_the_curve_is_refused_at_the_signature_check() {
             (400, BAD_SIGNATURE),
             "{what}: {reply:?}"
         );
-        assert_proof_error(&reply, BAD_SIGNATURE);
+        expect::invalid_dpop_proof(&reply, BAD_SIGNATURE);
     }
 }
 
@@ -815,15 +772,15 @@ async fn proof_size_is_capped() {
         let proof = proof_of_length(|| env.proof("GET", "/test", &token), len);
         assert_eq!(proof.len(), len);
         let reply = env.dpop("GET", "/test", &token, &proof).await;
-        assert_proof_error(&reply, "Failed to verify DPoP proof");
+        expect::invalid_dpop_proof(&reply, "Failed to verify DPoP proof");
     }
     assert_eq!(
-        (env.issuer.discovery_fetches(), env.issuer.jwks_fetches()),
+        env.fetches(),
         (0, 0),
         "refused before the token was verified"
     );
     let proof = proof_of_length(|| env.proof("GET", "/test", &token), MAX_PROOF_BYTES);
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
 }
 
 #[tokio::test]
@@ -833,7 +790,7 @@ async fn missing_claims_are_named_in_the_reference_order() {
     for claim in ["iat", "ath", "htm", "htu", "jti"] {
         let proof = env.proof("GET", "/test", &token).remove_claim(claim).sign();
         let reply = env.dpop("GET", "/test", &token, &proof).await;
-        assert_proof_error(&reply, &format!("Missing required claim: {claim}"));
+        expect::invalid_dpop_proof(&reply, &format!("Missing required claim: {claim}"));
     }
     let cases: [(&[&str], &str); 4] = [
         (&["ath", "iat"], "Missing required claims: iat, ath"),
@@ -852,7 +809,7 @@ async fn missing_claims_are_named_in_the_reference_order() {
             .iter()
             .fold(env.proof("GET", "/test", &token), |p, c| p.remove_claim(c));
         let reply = env.dpop("GET", "/test", &token, &proof.sign()).await;
-        assert_proof_error(&reply, description);
+        expect::invalid_dpop_proof(&reply, description);
     }
 }
 
@@ -864,12 +821,12 @@ async fn jti_must_be_a_non_blank_string() {
     for jti in [json!(123), json!(true), json!(["a"]), json!({ "a": 1 })] {
         let proof = env.proof("GET", "/test", &token).claim("jti", jti).sign();
         let reply = env.dpop("GET", "/test", &token, &proof).await;
-        assert_proof_error(&reply, "jti claim must be a string");
+        expect::invalid_dpop_proof(&reply, "jti claim must be a string");
     }
     for jti in ["", " ", "\t \n"] {
         let proof = env.proof("GET", "/test", &token).jti(jti).sign();
         let reply = env.dpop("GET", "/test", &token, &proof).await;
-        assert_proof_error(&reply, "jti claim must not be empty");
+        expect::invalid_dpop_proof(&reply, "jti claim must not be empty");
     }
 }
 
@@ -886,17 +843,17 @@ async fn iat_must_be_a_number() {
     ] {
         let proof = env.proof("GET", "/test", &token).claim("iat", iat).sign();
         let reply = env.dpop("GET", "/test", &token, &proof).await;
-        assert_proof_error(&reply, "Invalid iat claim (must be integer or float)");
+        expect::invalid_dpop_proof(&reply, "Invalid iat claim (must be integer or float)");
     }
     // A fractional iat is a number.
     let proof = env
         .proof("GET", "/test", &token)
         .claim("iat", now() as f64 + 0.5)
         .sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
 }
 
-async fn send_with_iat(env: &DpopEnv, token: &str, iat: impl serde::Serialize) -> AuthReply {
+async fn send_with_iat(env: &Api, token: &str, iat: impl serde::Serialize) -> Reply {
     let proof = env.proof("GET", "/test", token).claim("iat", iat).sign();
     env.dpop("GET", "/test", token, &proof).await
 }
@@ -908,65 +865,57 @@ async fn iat_window_defaults_300_s_back_30_s_forward() {
     let send = |iat: i64| send_with_iat(&env, &token, iat);
     // The server's clock can only be later than ours, so these margins hold however slow the
     // machine is: the future edge exactly, the past edge with 10 s to spare.
-    assert_dpop_ok(&send(now() + 30).await, &env.key);
-    assert_dpop_ok(&send(now() - 290).await, &env.key);
-    assert_dpop_ok(&send(now() - 30).await, &env.key);
+    expect::dpop_ok(&send(now() + 30).await, &env.key);
+    expect::dpop_ok(&send(now() - 290).await, &env.key);
+    expect::dpop_ok(&send(now() - 30).await, &env.key);
     for old in [now() - 301, now() - 3600, 0, -1] {
-        assert_proof_error(&send(old).await, "DPoP Proof iat is too old");
+        expect::invalid_dpop_proof(&send(old).await, "DPoP Proof iat is too old");
     }
     for future in [now() + 40, now() + 3600] {
-        assert_proof_error(&send(future).await, "DPoP Proof iat is from the future");
+        expect::invalid_dpop_proof(&send(future).await, "DPoP Proof iat is from the future");
     }
 }
 
 #[tokio::test]
 async fn custom_iat_leeway_and_offset_are_honoured() {
     // Wider window.
-    let env = DpopEnv::start(|b| b.dpop_iat_leeway(120).dpop_iat_offset(1000));
+    let env = Api::configured(|b| b.dpop_iat_leeway(120).dpop_iat_offset(1000));
     let token = env.bound_token();
     for iat in [now() + 100, now() - 900] {
         let proof = env.proof("GET", "/test", &token).iat(iat).sign();
-        assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+        expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
     }
     let proof = env.proof("GET", "/test", &token).iat(now() + 200).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "DPoP Proof iat is from the future",
     );
     let proof = env.proof("GET", "/test", &token).iat(now() - 1100).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "DPoP Proof iat is too old",
     );
 
     // Narrower window: neither setting widens the other.
-    let env = DpopEnv::start(|b| b.dpop_iat_leeway(0).dpop_iat_offset(20));
+    let env = Api::configured(|b| b.dpop_iat_leeway(0).dpop_iat_offset(20));
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).iat(now()).sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
     let proof = env.proof("GET", "/test", &token).iat(now() + 10).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "DPoP Proof iat is from the future",
     );
     let proof = env.proof("GET", "/test", &token).iat(now() - 60).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "DPoP Proof iat is too old",
     );
 }
 
-/// An app in mixed mode on a manual clock set to `t` (whole seconds), with `configure` applied.
-fn env_on_clock(
-    t: i64,
-    configure: impl FnOnce(auth0_actix::Auth0Builder) -> auth0_actix::Auth0Builder,
-) -> (DpopEnv, ManualClock) {
-    let clock = ManualClock::at(Duration::from_secs(t as u64));
-    let env = DpopEnv::start({
-        let clock = clock.clone();
-        move |b| configure(b.clock(clock))
-    });
-    (env, clock)
+/// A mixed-mode app on a manual clock set to `t` (whole seconds).
+fn on_clock_at(t: i64) -> ApiBuilder {
+    Api::builder().clock_at(t)
 }
 
 /// §3.2 step 10 / §3.4 pinned to the second: with the defaults (leeway 30, offset 300) the
@@ -974,31 +923,31 @@ fn env_on_clock(
 #[tokio::test]
 async fn iat_bounds_are_inclusive_to_the_second() {
     let t = now();
-    let (env, clock) = env_on_clock(t, |b| b);
+    let env = on_clock_at(t).start();
     let token = env.bound_token();
     let send = |iat: i64| send_with_iat(&env, &token, iat);
-    assert_dpop_ok(&send(t - 300).await, &env.key);
-    assert_proof_error(&send(t - 301).await, "DPoP Proof iat is too old");
-    assert_dpop_ok(&send(t + 30).await, &env.key);
-    assert_proof_error(&send(t + 31).await, "DPoP Proof iat is from the future");
-    assert_dpop_ok(&send(t).await, &env.key);
+    expect::dpop_ok(&send(t - 300).await, &env.key);
+    expect::invalid_dpop_proof(&send(t - 301).await, "DPoP Proof iat is too old");
+    expect::dpop_ok(&send(t + 30).await, &env.key);
+    expect::invalid_dpop_proof(&send(t + 31).await, "DPoP Proof iat is from the future");
+    expect::dpop_ok(&send(t).await, &env.key);
 
     // `now` is whole seconds (truncated): 999 ms later the bounds have not moved, so a
     // fractional iat past them is refused, on either side.
-    clock.advance(Duration::from_millis(999));
+    env.clock().advance(Duration::from_millis(999));
     let send_f = |iat: f64| send_with_iat(&env, &token, iat);
-    assert_dpop_ok(&send_f(t as f64 + 30.0).await, &env.key);
-    assert_proof_error(
+    expect::dpop_ok(&send_f(t as f64 + 30.0).await, &env.key);
+    expect::invalid_dpop_proof(
         &send_f(t as f64 + 30.5).await,
         "DPoP Proof iat is from the future",
     );
-    assert_dpop_ok(&send_f(t as f64 - 300.0).await, &env.key);
-    assert_proof_error(&send_f(t as f64 - 300.5).await, "DPoP Proof iat is too old");
+    expect::dpop_ok(&send_f(t as f64 - 300.0).await, &env.key);
+    expect::invalid_dpop_proof(&send_f(t as f64 - 300.5).await, "DPoP Proof iat is too old");
 
     // One second on, the window has moved by one second.
-    clock.advance(Duration::from_millis(1));
-    assert_dpop_ok(&send(t + 31).await, &env.key);
-    assert_proof_error(&send(t - 300).await, "DPoP Proof iat is too old");
+    env.clock().advance(Duration::from_millis(1));
+    expect::dpop_ok(&send(t + 31).await, &env.key);
+    expect::invalid_dpop_proof(&send(t - 300).await, "DPoP Proof iat is too old");
 }
 
 /// With leeway 0 and offset 0 only `iat == now` is acceptable: neither setting widens the
@@ -1006,12 +955,14 @@ async fn iat_bounds_are_inclusive_to_the_second() {
 #[tokio::test]
 async fn zero_leeway_and_offset_accept_only_the_current_second() {
     let t = now();
-    let (env, _clock) = env_on_clock(t, |b| b.dpop_iat_leeway(0).dpop_iat_offset(0));
+    let env = on_clock_at(t)
+        .configure(|b| b.dpop_iat_leeway(0).dpop_iat_offset(0))
+        .start();
     let token = env.bound_token();
     let send = |iat: i64| send_with_iat(&env, &token, iat);
-    assert_dpop_ok(&send(t).await, &env.key);
-    assert_proof_error(&send(t - 1).await, "DPoP Proof iat is too old");
-    assert_proof_error(&send(t + 1).await, "DPoP Proof iat is from the future");
+    expect::dpop_ok(&send(t).await, &env.key);
+    expect::invalid_dpop_proof(&send(t - 1).await, "DPoP Proof iat is too old");
+    expect::invalid_dpop_proof(&send(t + 1).await, "DPoP Proof iat is from the future");
 }
 
 /// D7: a proof is remembered for as long as its iat stays acceptable. A proof made 30 s in the
@@ -1020,22 +971,22 @@ async fn zero_leeway_and_offset_accept_only_the_current_second() {
 #[tokio::test]
 async fn a_future_proof_is_remembered_until_its_window_closes() {
     let t = now();
-    let (env, clock) = env_on_clock(t, |b| b);
+    let env = on_clock_at(t).start();
     let token = env
-        .issuer
+        .issuer()
         .token()
         .bound_to(&env.key)
         .expires_at(t + 3600)
         .sign();
     let proof = env.proof("GET", "/test", &token).iat(t + 30).sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
-    clock.advance(Duration::from_secs(330));
-    assert_proof_error(&env.dpop("GET", "/test", &token, &proof).await, REPLAYED);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    env.clock().advance(Duration::from_secs(330));
+    expect::invalid_dpop_proof(&env.dpop("GET", "/test", &token, &proof).await, REPLAYED);
     // The app still works at t + 330 for a fresh proof.
     let fresh = env.proof("GET", "/test", &token).iat(t + 330).sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &fresh).await, &env.key);
-    clock.advance(Duration::from_secs(1));
-    assert_proof_error(
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &fresh).await, &env.key);
+    env.clock().advance(Duration::from_secs(1));
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "DPoP Proof iat is too old",
     );
@@ -1059,7 +1010,7 @@ async fn htm_must_match_the_method_exactly() {
     for (method, htm) in cases {
         let proof = env.proof(method, "/test", &token).claim("htm", htm).sign();
         let reply = env.dpop(method, "/test", &token, &proof).await;
-        assert_proof_error(&reply, "DPoP Proof htm mismatch");
+        expect::invalid_dpop_proof(&reply, "DPoP Proof htm mismatch");
     }
 }
 
@@ -1098,7 +1049,7 @@ async fn htu_must_be_the_request_url() {
             .claim("htu", htu.clone())
             .sign();
         let reply = env.dpop("GET", "/test", &token, &proof).await;
-        assert_proof_error(&reply, "DPoP Proof htu mismatch");
+        expect::invalid_dpop_proof(&reply, "DPoP Proof htu mismatch");
     }
 }
 
@@ -1203,14 +1154,13 @@ async fn htu_normalisation_equivalences() {
 /// a `%` not followed by two hex digits is compared as it is.
 #[tokio::test]
 async fn htu_percent_escapes_spaces_and_non_ascii_paths() {
-    let env = DpopEnv::start_with_routes(
-        |b| b,
-        |cfg: &mut web::ServiceConfig| {
+    let env = Api::builder()
+        .routes(|cfg: &mut web::ServiceConfig| {
             cfg.service(web::resource("/{tail:.*}").to(e2e_support::echo_authenticated));
-        },
-    );
+        })
+        .start();
     let token = env.bound_token();
-    let host = env.app.url.trim_start_matches("http://").to_owned();
+    let host = env.app.host().to_owned();
     // (request-target as sent, path in the proof's htu, accepted)
     let cases = [
         ("/caf%7e", "/caf%7E", true),
@@ -1244,14 +1194,14 @@ async fn htu_percent_escapes_spaces_and_non_ascii_paths() {
         );
         if accepted {
             assert_eq!(reply.status, 200, "{target} with htu {htu}: {reply:?}");
-            assert_dpop_ok(&reply, &env.key);
+            expect::dpop_ok(&reply, &env.key);
         } else {
             assert_eq!(
                 (reply.status, reply.description()),
                 (400, "DPoP Proof htu mismatch"),
                 "{target} with htu {htu}: {reply:?}"
             );
-            assert_proof_error(&reply, "DPoP Proof htu mismatch");
+            expect::invalid_dpop_proof(&reply, "DPoP Proof htu mismatch");
         }
     }
 }
@@ -1261,7 +1211,7 @@ async fn ath_must_hash_the_presented_token() {
     let env = env();
     let token = env.bound_token();
     let other = env
-        .issuer
+        .issuer()
         .token()
         .subject("user_456")
         .bound_to(&env.key)
@@ -1279,7 +1229,7 @@ async fn ath_must_hash_the_presented_token() {
     ];
     for proof in cases {
         let reply = env.dpop("GET", "/test", &token, &proof.sign()).await;
-        assert_proof_error(&reply, "DPoP Proof ath mismatch");
+        expect::invalid_dpop_proof(&reply, "DPoP Proof ath mismatch");
     }
 }
 
@@ -1359,7 +1309,7 @@ async fn checks_run_in_the_reference_order() {
     ];
     for (proof, description) in steps {
         let reply = env.dpop("GET", "/test", &token, &proof.sign()).await;
-        assert_proof_error(&reply, description);
+        expect::invalid_dpop_proof(&reply, description);
     }
     // A perfect proof by the wrong key: the binding (401).
     let by_other = other
@@ -1367,14 +1317,14 @@ async fn checks_run_in_the_reference_order() {
         .access_token(&token)
         .jti("j-1")
         .sign();
-    assert_token_error(
+    expect::invalid_token_for_dpop(
         &env.dpop("GET", "/test", &token, &by_other).await,
         "JWT Access Token confirmation mismatch",
     );
     // All fixed: accepted; and the same proof id again is a replay (checked last).
     let good = env.proof("GET", "/test", &token).jti("j-1").sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &good).await, &env.key);
-    assert_proof_error(&env.dpop("GET", "/test", &token, &good).await, REPLAYED);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &good).await, &env.key);
+    expect::invalid_dpop_proof(&env.dpop("GET", "/test", &token, &good).await, REPLAYED);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1385,12 +1335,12 @@ async fn replayed_proof_is_refused() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
-    assert_proof_error(&env.dpop("GET", "/test", &token, &proof).await, REPLAYED);
-    assert_proof_error(&env.dpop("GET", "/test", &token, &proof).await, REPLAYED);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::invalid_dpop_proof(&env.dpop("GET", "/test", &token, &proof).await, REPLAYED);
+    expect::invalid_dpop_proof(&env.dpop("GET", "/test", &token, &proof).await, REPLAYED);
     // A fresh proof from the same key is fine.
     let fresh = env.proof("GET", "/test", &token).sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &fresh).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &fresh).await, &env.key);
 }
 
 #[tokio::test]
@@ -1398,13 +1348,13 @@ async fn same_jti_from_the_same_key_is_a_replay_even_in_a_new_proof() {
     let env = env();
     let token = env.bound_token();
     let first = env.proof("GET", "/test", &token).jti("fixed-id").sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &first).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &first).await, &env.key);
     let second = env
         .proof("POST", "/test", &token)
         .jti("fixed-id")
         .iat(now() - 5)
         .sign();
-    assert_proof_error(&env.dpop("POST", "/test", &token, &second).await, REPLAYED);
+    expect::invalid_dpop_proof(&env.dpop("POST", "/test", &token, &second).await, REPLAYED);
 }
 
 #[tokio::test]
@@ -1412,15 +1362,15 @@ async fn same_jti_with_a_different_key_is_not_a_replay() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).jti("shared-id").sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
     let other = DpopKey::generate();
-    let other_token = env.issuer.token().bound_to(&other).sign();
+    let other_token = env.issuer().token().bound_to(&other).sign();
     let other_proof = other
         .proof("GET", &env.app.at("/test"))
         .access_token(&other_token)
         .jti("shared-id")
         .sign();
-    assert_dpop_ok(
+    expect::dpop_ok(
         &env.dpop("GET", "/test", &other_token, &other_proof).await,
         &other,
     );
@@ -1432,31 +1382,31 @@ async fn rejected_proofs_do_not_use_up_their_jti() {
     let token = env.bound_token();
     // Refused for its htu, then for the binding: neither remembers the jti.
     let wrong_url = env.proof("GET", "/wrong-url", &token).jti("j").sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &wrong_url).await,
         "DPoP Proof htu mismatch",
     );
     let unbound = env
-        .issuer
+        .issuer()
         .token()
         .claim("cnf", json!({ "jkt": DpopKey::generate().thumbprint() }))
         .sign();
     let mismatch = env.proof("GET", "/test", &unbound).jti("j").sign();
-    assert_token_error(
+    expect::invalid_token_for_dpop(
         &env.dpop("GET", "/test", &unbound, &mismatch).await,
         "JWT Access Token confirmation mismatch",
     );
     let good = env.proof("GET", "/test", &token).jti("j").sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &good).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &good).await, &env.key);
 }
 
 #[tokio::test]
 async fn replay_protection_can_be_turned_off() {
-    let env = DpopEnv::start(|b| b.replay_store(None::<auth0_actix::dpop::InMemoryReplayStore>));
+    let env = Api::configured(|b| b.replay_store(None::<auth0_actix::dpop::InMemoryReplayStore>));
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).sign();
     for _ in 0..3 {
-        assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+        expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
     }
 }
 
@@ -1518,11 +1468,13 @@ fn replay_key(jkt: &str, jti: &str) -> String {
 async fn a_custom_replay_store_gets_key_expiry_and_clock() {
     let t = now();
     let store = RecordingStore::default();
-    let (env, clock) = env_on_clock(t, {
-        let store = store.clone();
-        move |b| b.replay_store(Some(store))
-    });
-    clock.advance(Duration::from_millis(700));
+    let env = on_clock_at(t)
+        .configure({
+            let store = store.clone();
+            move |b| b.replay_store(Some(store))
+        })
+        .start();
+    env.clock().advance(Duration::from_millis(700));
     let token = env.bound_token();
     let jkt = env.key.thumbprint();
 
@@ -1531,7 +1483,7 @@ async fn a_custom_replay_store_gets_key_expiry_and_clock() {
         .jti("j-1")
         .iat(t - 10)
         .sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
     let calls = store.calls();
     assert_eq!(calls.len(), 1);
     let (key, expires_at, now_seen) = calls[0];
@@ -1542,7 +1494,7 @@ async fn a_custom_replay_store_gets_key_expiry_and_clock() {
     );
 
     // The same proof again: same key, the store says "seen", the request is a replay.
-    assert_proof_error(&env.dpop("GET", "/test", &token, &proof).await, REPLAYED);
+    expect::invalid_dpop_proof(&env.dpop("GET", "/test", &token, &proof).await, REPLAYED);
     assert_eq!(store.calls().len(), 2);
     assert_eq!(store.calls()[1].0, key);
 
@@ -1552,7 +1504,7 @@ async fn a_custom_replay_store_gets_key_expiry_and_clock() {
         .jti("j-2")
         .claim("iat", t as f64 - 10.7)
         .sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
     let (key2, expires_at, _) = store.calls()[2];
     assert_eq!(base64_url_encode(&key2), replay_key(&jkt, "j-2"));
     assert_eq!(expires_at, (t - 11 + 301) as u64);
@@ -1560,7 +1512,7 @@ async fn a_custom_replay_store_gets_key_expiry_and_clock() {
     // A long jti is hashed like any other.
     let long = "j".repeat(4000);
     let proof = env.proof("GET", "/test", &token).jti(&long).sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
     assert_eq!(
         base64_url_encode(&store.calls()[3].0),
         replay_key(&jkt, &long)
@@ -1568,16 +1520,16 @@ async fn a_custom_replay_store_gets_key_expiry_and_clock() {
 
     // Proofs refused by an earlier check never reach the store.
     let bad = env.proof("GET", "/wrong-url", &token).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &bad).await,
         "DPoP Proof htu mismatch",
     );
     assert_eq!(store.calls().len(), 4);
 
     // The clock seen moves with the configured clock.
-    clock.advance(Duration::from_secs(100));
+    env.clock().advance(Duration::from_secs(100));
     let proof = env.proof("GET", "/test", &token).iat(t + 100).sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
     let (_, expires_at, now_seen) = store.calls()[4];
     assert_eq!((expires_at, now_seen), ((t + 401) as u64, (t + 100) as u64));
 }
@@ -1587,24 +1539,27 @@ async fn a_custom_replay_store_gets_key_expiry_and_clock() {
 async fn replay_expiry_follows_the_configured_offset() {
     let t = now();
     let store = RecordingStore::default();
-    let (env, _clock) = env_on_clock(t, {
-        let store = store.clone();
-        move |b| b.replay_store(Some(store)).dpop_iat_offset(60)
-    });
+    let env = on_clock_at(t)
+        .configure({
+            let store = store.clone();
+            move |b| b.replay_store(Some(store)).dpop_iat_offset(60)
+        })
+        .start();
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).iat(t - 5).sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
     let calls = store.calls();
     assert_eq!(calls.len(), 1);
     assert_eq!((calls[0].1, calls[0].2), ((t - 5 + 61) as u64, t as u64));
 }
 
-/// A store failure fails closed: 500 `internal_server_error` without any challenge (behaviour.md
-/// §4.3), counted as a server error; the proof checks before it still answer 400.
+/// A store failure fails closed: 500 `internal_server_error` without any challenge
+/// (docs/compatibility.md §4.3), counted as a server error; the proof checks before it still answer
+/// 400.
 #[tokio::test]
 async fn a_failing_replay_store_is_a_500_without_challenge() {
     let store = FailingStore::default();
-    let env = DpopEnv::start({
+    let env = Api::configured({
         let store = store.clone();
         move |b| b.replay_store(Some(store))
     });
@@ -1612,21 +1567,7 @@ async fn a_failing_replay_store_is_a_500_without_challenge() {
     let before = env.auth0.metrics();
     let proof = env.proof("GET", "/test", &token).sign();
     let reply = env.dpop("GET", "/test", &token, &proof).await;
-    assert_eq!(
-        (
-            reply.status,
-            reply.error(),
-            reply.description(),
-            reply.www_authenticate.as_deref()
-        ),
-        (
-            500,
-            "internal_server_error",
-            "An unexpected error occurred during authentication",
-            None
-        ),
-        "{reply:?}"
-    );
+    expect::server_error(&reply);
     assert_eq!(*store.calls.lock().unwrap(), 1);
     let after = env.auth0.metrics();
     assert_eq!(after.server_errors, before.server_errors + 1);
@@ -1634,7 +1575,7 @@ async fn a_failing_replay_store_is_a_500_without_challenge() {
 
     // A bad proof never reaches the store: the usual 400.
     let bad = env.proof("GET", "/wrong-url", &token).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &bad).await,
         "DPoP Proof htu mismatch",
     );
@@ -1646,16 +1587,16 @@ async fn a_failing_replay_store_is_a_500_without_challenge() {
         after.rejected_invalid_dpop_proof + 1
     );
     // Bearer requests do not use the store.
-    let unbound = env.issuer.token().sign();
+    let unbound = env.issuer().token().sign();
     let reply = env
         .send(env.request("GET", "/test").bearer_auth(&unbound))
         .await;
-    assert_eq!(reply.assert_ok()["scheme"], "Bearer");
+    assert_eq!(expect::ok(&reply)["scheme"], "Bearer");
     assert_eq!(*store.calls.lock().unwrap(), 1);
 }
 
 // ---------------------------------------------------------------------------------------------
-// The reference's DPoP tests (behaviour.md §6.4), ported
+// The reference's DPoP tests (docs/compatibility.md §6.4), ported
 
 #[get("/scoped")]
 #[require_auth(scopes = "read:data")]
@@ -1663,14 +1604,13 @@ async fn scoped(claims: Claims) -> impl Responder {
     HttpResponse::Ok().json(json!({ "sub": claims.sub }))
 }
 
-fn scoped_env() -> DpopEnv {
-    DpopEnv::start_with_routes(
-        |b| b,
-        |cfg: &mut web::ServiceConfig| {
+fn scoped_env() -> Api {
+    Api::builder()
+        .routes(|cfg: &mut web::ServiceConfig| {
             cfg.service(scoped);
             e2e_support::echo_routes(cfg);
-        },
-    )
+        })
+        .start()
 }
 
 #[tokio::test]
@@ -1678,7 +1618,7 @@ async fn test_dpop_authentication_success() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).sign();
-    let claims = assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    let claims = expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
     assert_eq!(claims["sub"], "user_123");
 }
 
@@ -1688,11 +1628,9 @@ async fn test_dpop_authentication_missing_dpop_header() {
     let req = env
         .request("GET", "/test")
         .header("Authorization", format!("DPoP {}", env.bound_token()));
-    env.send(req)
-        .await
-        .assert_error(400, "invalid_request", "", MIXED_BARE);
+    expect::invalid_request(&env.send(req).await, "", MIXED_BARE);
     assert_eq!(
-        env.issuer.discovery_fetches() + env.issuer.jwks_fetches(),
+        env.issuer().discovery_fetches() + env.issuer().jwks_fetches(),
         0
     );
 }
@@ -1703,9 +1641,9 @@ async fn test_dpop_authentication_invalid_dpop_proof() {
     let reply = env
         .dpop("GET", "/test", &env.bound_token(), "invalid.jwt.proof")
         .await;
-    assert_proof_error(&reply, "Failed to verify DPoP proof");
+    expect::invalid_dpop_proof(&reply, "Failed to verify DPoP proof");
     assert_eq!(
-        env.issuer.discovery_fetches() + env.issuer.jwks_fetches(),
+        env.issuer().discovery_fetches() + env.issuer().jwks_fetches(),
         0
     );
 }
@@ -1715,7 +1653,7 @@ async fn test_dpop_authentication_url_mismatch() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/wrong-url", &token).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "DPoP Proof htu mismatch",
     );
@@ -1726,7 +1664,7 @@ async fn test_dpop_authentication_method_mismatch() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("POST", "/test", &token).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "DPoP Proof htm mismatch",
     );
@@ -1736,7 +1674,7 @@ async fn test_dpop_authentication_method_mismatch() {
 async fn test_dpop_with_scope_validation() {
     let env = scoped_env();
     let token = env
-        .issuer
+        .issuer()
         .token()
         .subject("user_123")
         .scope("read:data write:data")
@@ -1744,7 +1682,7 @@ async fn test_dpop_with_scope_validation() {
         .sign();
     let proof = env.proof("GET", "/scoped", &token).sign();
     let reply = env.dpop("GET", "/scoped", &token, &proof).await;
-    assert_eq!(reply.assert_ok()["sub"], "user_123");
+    assert_eq!(expect::ok(&reply)["sub"], "user_123");
 }
 
 /// The 403 carries a DPoP challenge naming the scope (D10), with the bare Bearer one (mixed).
@@ -1752,14 +1690,15 @@ async fn test_dpop_with_scope_validation() {
 async fn test_dpop_with_invalid_scope() {
     let env = scoped_env();
     let token = env
-        .issuer
+        .issuer()
         .token()
         .scope("write:data")
         .bound_to(&env.key)
         .sign();
     let proof = env.proof("GET", "/scoped", &token).sign();
     let reply = env.dpop("GET", "/scoped", &token, &proof).await;
-    reply.assert_error(
+    expect::error_with_challenge(
+        &reply,
         403,
         "insufficient_scope",
         "Insufficient scopes",
@@ -1767,14 +1706,14 @@ async fn test_dpop_with_invalid_scope() {
     );
     // 401 beats 403: a bad proof on the scoped route is a proof error.
     let bad = env.proof("GET", "/test", &token).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/scoped", &token, &bad).await,
         "DPoP Proof htu mismatch",
     );
 }
 
 // ---------------------------------------------------------------------------------------------
-// The reference's `verify_dpop_proof` tests (behaviour.md §6.7), ported to HTTP: the proof
+// The reference's `verify_dpop_proof` tests (docs/compatibility.md §6.7), ported to HTTP: the proof
 // reaches the library through a route, with a token bound to the proof's key.
 
 #[tokio::test]
@@ -1782,7 +1721,7 @@ async fn test_verify_dpop_proof_successfully() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
 }
 
 /// An empty access token cannot reach the proof check over HTTP: `DPoP ` alone is an unusable
@@ -1795,9 +1734,7 @@ async fn test_verify_dpop_proof_fail_no_access_token() {
         .request("GET", "/test")
         .header("Authorization", "DPoP ")
         .header("DPoP", proof);
-    env.send(req)
-        .await
-        .assert_error(400, "invalid_request", "", MIXED_BARE);
+    expect::invalid_request(&env.send(req).await, "", MIXED_BARE);
 }
 
 /// An empty proof is a missing `DPoP` header.
@@ -1805,7 +1742,7 @@ async fn test_verify_dpop_proof_fail_no_access_token() {
 async fn test_verify_dpop_proof_fail_no_dpop_proof() {
     let env = env();
     let reply = env.dpop("GET", "/test", &env.bound_token(), "").await;
-    reply.assert_error(400, "invalid_request", "", MIXED_BARE);
+    expect::invalid_request(&reply, "", MIXED_BARE);
 }
 
 /// Over HTTP a request always has a method; an empty `htm` in the proof can never match it.
@@ -1814,7 +1751,7 @@ async fn test_verify_dpop_proof_fail_no_http_method_url() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).htm("").sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "DPoP Proof htm mismatch",
     );
@@ -1833,7 +1770,7 @@ async fn test_verify_dpop_proof_fail_no_http_url() {
             .header("Host", "a b")
             .header("Authorization", format!("DPoP {token}"))
             .header("DPoP", proof);
-        assert_proof_error(&env.send(req).await, "DPoP Proof htu mismatch");
+        expect::invalid_dpop_proof(&env.send(req).await, "DPoP Proof htu mismatch");
     }
 }
 
@@ -1845,7 +1782,7 @@ async fn test_verify_dpop_proof_fail_no_typ() {
         .proof("GET", "/test", &token)
         .header("typ", Value::Null)
         .sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "Unexpected JWT 'typ' header parameter value",
     );
@@ -1859,7 +1796,7 @@ async fn test_verify_dpop_proof_fail_invalid_typ() {
         .proof("GET", "/test", &token)
         .header("typ", "jwt")
         .sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "Unexpected JWT 'typ' header parameter value",
     );
@@ -1873,7 +1810,7 @@ async fn test_verify_dpop_proof_fail_invalid_alg() {
         .proof("GET", "/test", &token)
         .header("alg", "RS256")
         .sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "Unsupported algorithm in DPoP proof",
     );
@@ -1887,7 +1824,7 @@ async fn test_verify_dpop_proof_fail_no_jwk() {
         .proof("GET", "/test", &token)
         .header("jwk", Value::Null)
         .sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "Missing or invalid jwk in header",
     );
@@ -1901,7 +1838,7 @@ async fn test_verify_dpop_proof_fail_invalid_jwk_format() {
         .proof("GET", "/test", &token)
         .header("jwk", "invalid_jwk")
         .sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "Missing or invalid jwk in header",
     );
@@ -1914,7 +1851,7 @@ async fn test_verify_dpop_proof_fail_private_key_in_jwk() {
     let mut jwk = env.key.public_jwk();
     jwk["d"] = json!("private");
     let proof = env.proof("GET", "/test", &token).header("jwk", jwk).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "Private key material found in jwk header",
     );
@@ -1928,7 +1865,7 @@ async fn test_verify_dpop_proof_with_missing_jwk_parameters() {
         .proof("GET", "/test", &token)
         .header("jwk", json!({ "kty": "RSA" }))
         .sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "Only EC keys are supported for DPoP",
     );
@@ -1939,7 +1876,7 @@ async fn test_verify_dpop_proof_fail_no_iat() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).remove_claim("iat").sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "Missing required claim: iat",
     );
@@ -1950,7 +1887,7 @@ async fn test_verify_dpop_proof_fail_invalid_iat_in_future() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).iat(now() + 3600).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "DPoP Proof iat is from the future",
     );
@@ -1961,7 +1898,7 @@ async fn test_verify_dpop_proof_iat_exact_boundary_conditions() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).iat(now() + 30).sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
 }
 
 #[tokio::test]
@@ -1969,7 +1906,7 @@ async fn test_verify_dpop_proof_iat_in_past() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).iat(now() - 3600).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "DPoP Proof iat is too old",
     );
@@ -1980,7 +1917,7 @@ async fn test_verify_dpop_proof_iat_within_leeway() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).iat(now() - 30).sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
 }
 
 #[tokio::test]
@@ -1988,7 +1925,7 @@ async fn test_verify_dpop_proof_fail_empty_jti() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).jti("").sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "jti claim must not be empty",
     );
@@ -2002,7 +1939,7 @@ async fn test_verify_dpop_proof_custom_jti_value() {
         .proof("GET", "/test", &token)
         .jti("custom-jti-value-12345")
         .sign();
-    assert_dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
+    expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
 }
 
 #[tokio::test]
@@ -2010,7 +1947,7 @@ async fn test_verify_dpop_proof_with_missing_jti() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).remove_claim("jti").sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "Missing required claim: jti",
     );
@@ -2021,7 +1958,7 @@ async fn test_verify_dpop_proof_fail_htm_mismatch() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("POST", "/test", &token).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "DPoP Proof htm mismatch",
     );
@@ -2032,7 +1969,7 @@ async fn test_verify_dpop_proof_fail_htu_mismatch() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/wrong-url", &token).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/r", &token, &proof).await,
         "DPoP Proof htu mismatch",
     );
@@ -2052,7 +1989,7 @@ async fn test_verify_dpop_proof_htu_url_normalization_case_sensitivity() {
         .header("Host", "api.example.com")
         .header("Authorization", format!("DPoP {token}"))
         .header("DPoP", proof);
-    assert_dpop_ok(&env.send(req).await, &env.key);
+    expect::dpop_ok(&env.send(req).await, &env.key);
 }
 
 #[tokio::test]
@@ -2060,7 +1997,7 @@ async fn test_verify_dpop_proof_htu_trailing_slash_mismatch() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/r/", &token).sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/r", &token, &proof).await,
         "DPoP Proof htu mismatch",
     );
@@ -2071,7 +2008,7 @@ async fn test_verify_dpop_proof_htu_query_parameters() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/r?param1=value1", &token).sign();
-    assert_dpop_ok(
+    expect::dpop_ok(
         &env.dpop("GET", "/r?param2=value2", &token, &proof).await,
         &env.key,
     );
@@ -2093,7 +2030,7 @@ async fn test_verify_dpop_proof_htu_port_numbers() {
         .header("Host", "api.example.com")
         .header("Authorization", format!("DPoP {token}"))
         .header("DPoP", proof);
-    assert_dpop_ok(&env.send(req).await, &env.key);
+    expect::dpop_ok(&env.send(req).await, &env.key);
 }
 
 #[tokio::test]
@@ -2102,7 +2039,7 @@ async fn test_verify_dpop_proof_htu_fragment_handling() {
     let token = env.bound_token();
     let proof = env.proof("GET", "/r#fragment1", &token).sign();
     // reqwest never sends a fragment; the request URL has none and the proof's is ignored.
-    assert_dpop_ok(
+    expect::dpop_ok(
         &env.dpop("GET", "/r#fragment2", &token, &proof).await,
         &env.key,
     );
@@ -2114,7 +2051,7 @@ async fn test_verify_dpop_proof_htu_trailing_slash_preserved() {
     let token = env.bound_token();
     for htu_path in ["/r/?abc=def", "/r/#fragment"] {
         let proof = env.proof("GET", htu_path, &token).sign();
-        assert_dpop_ok(&env.dpop("GET", "/r/", &token, &proof).await, &env.key);
+        expect::dpop_ok(&env.dpop("GET", "/r/", &token, &proof).await, &env.key);
     }
 }
 
@@ -2123,7 +2060,7 @@ async fn test_verify_dpop_proof_fail_ath_mismatch() {
     let env = env();
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", "wrong_token").sign();
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         "DPoP Proof ath mismatch",
     );
@@ -2134,7 +2071,7 @@ async fn test_verify_dpop_proof_with_invalid_signature() {
     let env = env();
     let token = env.bound_token();
     let proof = with_broken_signature(&env.proof("GET", "/test", &token).sign());
-    assert_proof_error(
+    expect::invalid_dpop_proof(
         &env.dpop("GET", "/test", &token, &proof).await,
         BAD_SIGNATURE,
     );

@@ -1,7 +1,7 @@
-//! The DPoP mode matrix end to end (behaviour.md §3.6, §2.1, §4.3; difference D15): every row
-//! in the three modes — mixed (default), `dpop_required(true)` and `dpop_enabled(false)` — with
-//! the exact status, `error`, `error_description` and `WWW-Authenticate`; and the reference's
-//! mode tests (§6.3) and `verify_request` tests (§6.7), named after them.
+//! The DPoP mode matrix end to end (docs/compatibility.md §3.6, §2.1, §4.3; difference D15): every
+//! row in the three modes — mixed (default), `dpop_required(true)` and `dpop_enabled(false)` — with
+//! the exact status, `error`, `error_description` and `WWW-Authenticate`; and the reference's mode
+//! tests (§6.3) and `verify_request` tests (§6.7), named after them.
 
 use auth0_actix::testing::DpopKey;
 use auth0_actix::ConfigError;
@@ -9,8 +9,8 @@ use e2e_support::www::{
     disabled_bearer, mixed_bearer, mixed_dpop, required_dpop, DISABLED_BARE, MIXED_BARE,
     REQUIRED_BARE,
 };
-use e2e_support::{AuthReply, DpopEnv};
-use serde_json::{json, Value};
+use e2e_support::{expect, now, Api, Reply};
+use serde_json::json;
 
 const BOUND_AS_BEARER: &str =
     "DPoP-bound token requires the DPoP authentication scheme, not Bearer";
@@ -29,20 +29,13 @@ enum Mode {
 const MODES: [Mode; 3] = [Mode::Mixed, Mode::Required, Mode::Disabled];
 
 /// An issuer and an app of its own in `mode` (own issuer: fetch counters are per mode).
-fn site(mode: Mode) -> DpopEnv {
+fn site(mode: Mode) -> Api {
     println!("--- mode {mode:?}");
-    DpopEnv::start(move |b| match mode {
+    Api::configured(move |b| match mode {
         Mode::Mixed => b,
         Mode::Required => b.dpop_required(true),
         Mode::Disabled => b.dpop_enabled(false),
     })
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_secs() as i64
 }
 
 /// The bare challenge of `mode` (an `invalid_request` without description).
@@ -56,14 +49,14 @@ fn bare(mode: Mode) -> &'static str {
 
 /// Asserts the bare 400 `invalid_request` of `mode`.
 #[track_caller]
-fn assert_bare_400(reply: &AuthReply, mode: Mode) {
-    reply.assert_error(400, "invalid_request", "", bare(mode));
+fn assert_bare_400(reply: &Reply, mode: Mode) {
+    expect::invalid_request(reply, "", bare(mode));
 }
 
 /// Asserts an error on the DPoP scheme in mixed or required mode.
 #[track_caller]
 fn assert_dpop_scheme_error(
-    reply: &AuthReply,
+    reply: &Reply,
     mode: Mode,
     status: u16,
     error: &str,
@@ -74,42 +67,19 @@ fn assert_dpop_scheme_error(
         Mode::Required => required_dpop(error, description),
         Mode::Disabled => panic!("no DPoP-scheme errors in disabled mode"),
     };
-    reply.assert_error(status, error, description, &www);
-}
-
-/// Asserts a 200 for a Bearer request and returns the claims.
-#[track_caller]
-fn assert_bearer_ok(reply: &AuthReply) -> Value {
-    let body = reply.assert_ok();
-    assert_eq!(body["scheme"], "Bearer");
-    assert_eq!(body["jkt"], Value::Null);
-    body["claims"].clone()
-}
-
-/// Asserts a 200 for a DPoP request by `key` and returns the claims.
-#[track_caller]
-fn assert_dpop_ok(reply: &AuthReply, key: &DpopKey) -> Value {
-    let body = reply.assert_ok();
-    assert_eq!(body["scheme"], "DPoP");
-    assert_eq!(body["jkt"], key.thumbprint());
-    body["claims"].clone()
+    expect::error_with_challenge(reply, status, error, description, &www);
 }
 
 #[track_caller]
-fn assert_no_fetch(env: &DpopEnv) {
+fn assert_no_fetch(env: &Api) {
     assert_eq!(
-        (env.issuer.discovery_fetches(), env.issuer.jwks_fetches()),
+        env.fetches(),
         (0, 0),
         "the issuer must not have been contacted"
     );
 }
 
-async fn bearer(env: &DpopEnv, token: &str) -> AuthReply {
-    env.send(env.request("GET", "/test").bearer_auth(token))
-        .await
-}
-
-async fn valid_dpop(env: &DpopEnv, token: &str) -> AuthReply {
+async fn valid_dpop(env: &Api, token: &str) -> Reply {
     let proof = env.proof("GET", "/test", token).sign();
     env.dpop("GET", "/test", token, &proof).await
 }
@@ -168,11 +138,11 @@ async fn basic_or_unknown_scheme() {
 async fn bearer_unbound_valid() {
     for mode in MODES {
         let env = site(mode);
-        let token = env.issuer.token().subject("user_123").sign();
-        let reply = bearer(&env, &token).await;
+        let token = env.issuer().token().subject("user_123").sign();
+        let reply = env.bearer(&token).await;
         match mode {
             Mode::Mixed | Mode::Disabled => {
-                assert_eq!(assert_bearer_ok(&reply)["sub"], "user_123");
+                assert_eq!(expect::bearer_ok(&reply)["sub"], "user_123");
             }
             Mode::Required => {
                 assert_bare_400(&reply, mode);
@@ -188,32 +158,27 @@ async fn bearer_with_bound_token() {
     for mode in MODES {
         let env = site(mode);
         let token = env.bound_token();
-        let reply = bearer(&env, &token).await;
+        let reply = env.bearer(&token).await;
         match mode {
-            Mode::Mixed => reply.assert_error(
-                401,
-                "invalid_token",
-                BOUND_AS_BEARER,
-                &mixed_bearer("invalid_token", BOUND_AS_BEARER),
-            ),
+            Mode::Mixed => expect::invalid_token(&reply, BOUND_AS_BEARER),
             Mode::Required => {
                 assert_bare_400(&reply, mode);
                 assert_no_fetch(&env);
             }
             // Disabled: the binding is ignored.
             Mode::Disabled => {
-                let claims = assert_bearer_ok(&reply);
+                let claims = expect::bearer_ok(&reply);
                 assert_eq!(claims["cnf"]["jkt"], env.key.thumbprint());
             }
         }
         // A cnf that is not an object with a jkt is no binding: plain Bearer where allowed.
         for cnf in [json!("a-string"), json!({}), json!({ "jkt": "" })] {
-            let token = env.issuer.token().claim("cnf", cnf).sign();
-            let reply = bearer(&env, &token).await;
+            let token = env.issuer().token().claim("cnf", cnf).sign();
+            let reply = env.bearer(&token).await;
             match mode {
                 Mode::Required => assert_bare_400(&reply, mode),
                 _ => {
-                    assert_bearer_ok(&reply);
+                    expect::bearer_ok(&reply);
                 }
             }
         }
@@ -235,21 +200,16 @@ async fn bearer_binding_follows_jkt_truthiness() {
             json!({ "a": 1 }),
         ] {
             let token = env
-                .issuer
+                .issuer()
                 .token()
                 .claim("cnf", json!({ "jkt": jkt }))
                 .sign();
-            let reply = bearer(&env, &token).await;
+            let reply = env.bearer(&token).await;
             match mode {
-                Mode::Mixed => reply.assert_error(
-                    401,
-                    "invalid_token",
-                    BOUND_AS_BEARER,
-                    &mixed_bearer("invalid_token", BOUND_AS_BEARER),
-                ),
+                Mode::Mixed => expect::invalid_token(&reply, BOUND_AS_BEARER),
                 Mode::Required => assert_bare_400(&reply, mode),
                 Mode::Disabled => {
-                    assert_eq!(assert_bearer_ok(&reply)["cnf"]["jkt"], jkt);
+                    assert_eq!(expect::bearer_ok(&reply)["cnf"]["jkt"], jkt);
                 }
             }
         }
@@ -270,12 +230,12 @@ async fn bearer_binding_follows_jkt_truthiness() {
             json!([]),
         ];
         for cnf in unbound {
-            let token = env.issuer.token().claim("cnf", cnf.clone()).sign();
-            let reply = bearer(&env, &token).await;
+            let token = env.issuer().token().claim("cnf", cnf.clone()).sign();
+            let reply = env.bearer(&token).await;
             match mode {
                 Mode::Required => assert_bare_400(&reply, mode),
                 Mode::Mixed | Mode::Disabled => {
-                    assert_eq!(assert_bearer_ok(&reply)["cnf"], cnf, "cnf {cnf}");
+                    assert_eq!(expect::bearer_ok(&reply)["cnf"], cnf, "cnf {cnf}");
                 }
             }
         }
@@ -286,7 +246,7 @@ async fn bearer_binding_follows_jkt_truthiness() {
 async fn bearer_with_dpop_header() {
     for mode in MODES {
         let env = site(mode);
-        let token = env.issuer.token().subject("user_123").sign();
+        let token = env.issuer().token().subject("user_123").sign();
         for proof in [
             env.proof("GET", "/test", &token).sign(),
             "garbage".to_owned(),
@@ -297,16 +257,15 @@ async fn bearer_with_dpop_header() {
                 .header("DPoP", proof);
             let reply = env.send(req).await;
             match mode {
-                Mode::Mixed => reply.assert_error(
-                    400,
-                    "invalid_request",
+                Mode::Mixed => expect::invalid_request(
+                    &reply,
                     PROOF_WITH_BEARER,
                     &mixed_bearer("invalid_request", PROOF_WITH_BEARER),
                 ),
                 Mode::Required => assert_bare_400(&reply, mode),
                 // Disabled: the header is ignored.
                 Mode::Disabled => {
-                    assert_eq!(assert_bearer_ok(&reply)["sub"], "user_123");
+                    assert_eq!(expect::bearer_ok(&reply)["sub"], "user_123");
                 }
             }
         }
@@ -319,7 +278,7 @@ async fn bearer_with_dpop_header() {
         match mode {
             Mode::Required => assert_bare_400(&reply, mode),
             _ => {
-                assert_bearer_ok(&reply);
+                expect::bearer_ok(&reply);
             }
         }
     }
@@ -330,28 +289,18 @@ async fn bearer_with_dpop_header() {
 async fn bearer_with_dpop_header_check_order() {
     let env = site(Mode::Mixed);
     let proof = env.proof("GET", "/test", "x").sign();
-    let expired = env.issuer.token().expires_at(now() - 10).sign();
+    let expired = env.issuer().token().expires_at(now() - 10).sign();
     let req = env
         .request("GET", "/test")
         .bearer_auth(&expired)
         .header("DPoP", proof.clone());
-    env.send(req).await.assert_error(
-        401,
-        "invalid_token",
-        "Token is expired",
-        &mixed_bearer("invalid_token", "Token is expired"),
-    );
+    expect::invalid_token(&env.send(req).await, "Token is expired");
     let bound = env.bound_token();
     let req = env
         .request("GET", "/test")
         .bearer_auth(&bound)
         .header("DPoP", proof);
-    env.send(req).await.assert_error(
-        401,
-        "invalid_token",
-        BOUND_AS_BEARER,
-        &mixed_bearer("invalid_token", BOUND_AS_BEARER),
-    );
+    expect::invalid_token(&env.send(req).await, BOUND_AS_BEARER);
 }
 
 #[tokio::test]
@@ -362,7 +311,7 @@ async fn dpop_valid() {
         let reply = valid_dpop(&env, &token).await;
         match mode {
             Mode::Mixed | Mode::Required => {
-                assert_eq!(assert_dpop_ok(&reply, &env.key)["sub"], "user_123");
+                assert_eq!(expect::dpop_ok(&reply, &env.key)["sub"], "user_123");
             }
             Mode::Disabled => {
                 assert_bare_400(&reply, mode);
@@ -392,7 +341,7 @@ async fn dpop_without_dpop_header() {
 async fn dpop_unbound_token_with_valid_proof() {
     for mode in MODES {
         let env = site(mode);
-        let token = env.issuer.token().sign();
+        let token = env.issuer().token().sign();
         let reply = valid_dpop(&env, &token).await;
         match mode {
             Mode::Disabled => {
@@ -414,7 +363,7 @@ async fn dpop_unbound_token_with_valid_proof() {
             (json!({ "jkt": 123 }), MISMATCH),
         ];
         for (cnf, description) in cases {
-            let token = env.issuer.token().claim("cnf", cnf).sign();
+            let token = env.issuer().token().claim("cnf", cnf).sign();
             let reply = valid_dpop(&env, &token).await;
             match mode {
                 Mode::Disabled => assert_bare_400(&reply, mode),
@@ -428,7 +377,7 @@ async fn dpop_unbound_token_with_valid_proof() {
 async fn dpop_jkt_mismatch() {
     for mode in MODES {
         let env = site(mode);
-        let token = env.issuer.token().bound_to(&DpopKey::generate()).sign();
+        let token = env.issuer().token().bound_to(&DpopKey::generate()).sign();
         let reply = valid_dpop(&env, &token).await;
         match mode {
             Mode::Disabled => {
@@ -507,24 +456,19 @@ async fn token_errors_carry_the_challenge_of_the_scheme_used() {
     for mode in MODES {
         let env = site(mode);
         let expired = env
-            .issuer
+            .issuer()
             .token()
             .bound_to(&env.key)
             .expires_at(now() - 10)
             .sign();
         let dpop_reply = valid_dpop(&env, &expired).await;
-        let unbound_expired = env.issuer.token().expires_at(now() - 10).sign();
-        let bearer_reply = bearer(&env, &unbound_expired).await;
+        let unbound_expired = env.issuer().token().expires_at(now() - 10).sign();
+        let bearer_reply = env.bearer(&unbound_expired).await;
         let expired_text = "Token is expired";
         match mode {
             Mode::Mixed => {
                 assert_dpop_scheme_error(&dpop_reply, mode, 401, "invalid_token", expired_text);
-                bearer_reply.assert_error(
-                    401,
-                    "invalid_token",
-                    expired_text,
-                    &mixed_bearer("invalid_token", expired_text),
-                );
+                expect::invalid_token(&bearer_reply, expired_text);
             }
             Mode::Required => {
                 assert_dpop_scheme_error(&dpop_reply, mode, 401, "invalid_token", expired_text);
@@ -532,7 +476,8 @@ async fn token_errors_carry_the_challenge_of_the_scheme_used() {
             }
             Mode::Disabled => {
                 assert_bare_400(&dpop_reply, mode);
-                bearer_reply.assert_error(
+                expect::error_with_challenge(
+                    &bearer_reply,
                     401,
                     "invalid_token",
                     expired_text,
@@ -549,11 +494,13 @@ async fn token_errors_carry_the_challenge_of_the_scheme_used() {
 async fn disabled_and_required_is_refused_at_build_time() {
     let issuer = auth0_actix::testing::LocalIssuer::start();
     let results = [
-        e2e_support::dpop_builder(&issuer)
+        issuer
+            .auth0_builder()
             .dpop_enabled(false)
             .dpop_required(true)
             .build(),
-        e2e_support::dpop_builder(&issuer)
+        issuer
+            .auth0_builder()
             .dpop_required(true)
             .dpop_enabled(false)
             .build(),
@@ -579,7 +526,8 @@ async fn disabled_and_required_is_refused_at_build_time() {
         (true, true, DpopMode::Required),
         (false, false, DpopMode::Disabled),
     ] {
-        let auth0 = e2e_support::dpop_builder(&issuer)
+        let auth0 = issuer
+            .auth0_builder()
             .dpop_enabled(enabled)
             .dpop_required(required)
             .build()
@@ -589,13 +537,13 @@ async fn disabled_and_required_is_refused_at_build_time() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The reference's mode tests (behaviour.md §6.3), ported
+// The reference's mode tests (docs/compatibility.md §6.3), ported
 
 #[tokio::test]
 async fn test_dpop_required_mode_rejects_bearer() {
     let env = site(Mode::Required);
-    let reply = bearer(&env, &env.issuer.token().sign()).await;
-    reply.assert_error(400, "invalid_request", "", REQUIRED_BARE);
+    let reply = env.bearer(&env.issuer().token().sign()).await;
+    expect::invalid_request(&reply, "", REQUIRED_BARE);
     assert_no_fetch(&env);
 }
 
@@ -603,65 +551,62 @@ async fn test_dpop_required_mode_rejects_bearer() {
 async fn test_dpop_required_mode_accepts_dpop() {
     let env = site(Mode::Required);
     let token = env.bound_token();
-    assert_dpop_ok(&valid_dpop(&env, &token).await, &env.key);
+    expect::dpop_ok(&valid_dpop(&env, &token).await, &env.key);
 }
 
 #[tokio::test]
 async fn test_dpop_disabled_mode_rejects_dpop() {
     let env = site(Mode::Disabled);
     let token = env.bound_token();
-    valid_dpop(&env, &token)
-        .await
-        .assert_error(400, "invalid_request", "", DISABLED_BARE);
+    expect::invalid_request(&valid_dpop(&env, &token).await, "", DISABLED_BARE);
 }
 
 #[tokio::test]
 async fn test_bearer_only_mode_accepts_bearer() {
     let env = site(Mode::Disabled);
-    let reply = bearer(&env, &env.issuer.token().subject("user_123").sign()).await;
-    assert_eq!(assert_bearer_ok(&reply)["sub"], "user_123");
+    let reply = env
+        .bearer(&env.issuer().token().subject("user_123").sign())
+        .await;
+    assert_eq!(expect::bearer_ok(&reply)["sub"], "user_123");
 }
 
 #[tokio::test]
 async fn test_dpop_bound_token_with_bearer_scheme_fails() {
     let env = site(Mode::Mixed);
-    let reply = bearer(&env, &env.bound_token()).await;
-    reply.assert_error(
-        401,
-        "invalid_token",
-        BOUND_AS_BEARER,
-        &mixed_bearer("invalid_token", BOUND_AS_BEARER),
-    );
+    let reply = env.bearer(&env.bound_token()).await;
+    expect::invalid_token(&reply, BOUND_AS_BEARER);
     assert!(reply.description().to_lowercase().contains("dpop"));
 }
 
 // ---------------------------------------------------------------------------------------------
-// The reference's `verify_request` tests (behaviour.md §6.7), ported to HTTP
+// The reference's `verify_request` tests (docs/compatibility.md §6.7), ported to HTTP
 
 #[tokio::test]
 async fn test_verify_request_bearer_scheme_success() {
     let env = site(Mode::Mixed);
-    let claims =
-        assert_bearer_ok(&bearer(&env, &env.issuer.token().subject("user_123").sign()).await);
+    let claims = expect::bearer_ok(
+        &env.bearer(&env.issuer().token().subject("user_123").sign())
+            .await,
+    );
     assert_eq!(claims["sub"], "user_123");
-    assert_eq!(claims["aud"], env.issuer.audience());
-    assert_eq!(claims["iss"], env.issuer.issuer());
+    assert_eq!(claims["aud"], env.issuer().audience());
+    assert_eq!(claims["iss"], env.issuer().issuer());
 }
 
 #[tokio::test]
 async fn test_verify_request_dpop_scheme_success() {
     let env = site(Mode::Mixed);
-    let claims = assert_dpop_ok(&valid_dpop(&env, &env.bound_token()).await, &env.key);
+    let claims = expect::dpop_ok(&valid_dpop(&env, &env.bound_token()).await, &env.key);
     assert_eq!(claims["sub"], "user_123");
-    assert_eq!(claims["aud"], env.issuer.audience());
-    assert_eq!(claims["iss"], env.issuer.issuer());
+    assert_eq!(claims["aud"], env.issuer().audience());
+    assert_eq!(claims["iss"], env.issuer().issuer());
 }
 
 /// Header names as written on the wire, in any case.
 #[tokio::test]
 async fn test_verify_request_header_normalization() {
     let env = site(Mode::Mixed);
-    let token = env.issuer.token().subject("user_123").sign();
+    let token = env.issuer().token().subject("user_123").sign();
     let host = env.app.url.trim_start_matches("http://").to_owned();
     for name in [
         "Authorization",
@@ -673,7 +618,7 @@ async fn test_verify_request_header_normalization() {
             &env.app,
             &format!("GET /test HTTP/1.1\r\nHost: {host}\r\n{name}: Bearer {token}"),
         );
-        assert_eq!(assert_bearer_ok(&reply)["sub"], "user_123", "{name}");
+        assert_eq!(expect::bearer_ok(&reply)["sub"], "user_123", "{name}");
     }
 }
 
@@ -689,7 +634,7 @@ async fn test_verify_request_dpop_header_case_insensitive() {
             &format!("GET /test HTTP/1.1\r\nHost: {host}\r\nAuthorization: DPoP {token}\r\n{name}: {proof}"),
         );
         assert_eq!(
-            assert_dpop_ok(&reply, &env.key)["sub"],
+            expect::dpop_ok(&reply, &env.key)["sub"],
             "user_123",
             "{name}"
         );
@@ -715,20 +660,15 @@ async fn test_verify_request_dpop_header_case_insensitive() {
 #[tokio::test]
 async fn test_verify_request_fail_dpop_required_mode() {
     let env = site(Mode::Required);
-    let reply = bearer(&env, &env.issuer.token().sign()).await;
-    reply.assert_error(400, "invalid_request", "", REQUIRED_BARE);
+    let reply = env.bearer(&env.issuer().token().sign()).await;
+    expect::invalid_request(&reply, "", REQUIRED_BARE);
 }
 
 #[tokio::test]
 async fn test_verify_request_fail_dpop_enabled_bearer_with_cnf_conflict() {
     let env = site(Mode::Mixed);
-    let reply = bearer(&env, &env.bound_token()).await;
-    reply.assert_error(
-        401,
-        "invalid_token",
-        BOUND_AS_BEARER,
-        &mixed_bearer("invalid_token", BOUND_AS_BEARER),
-    );
+    let reply = env.bearer(&env.bound_token()).await;
+    expect::invalid_token(&reply, BOUND_AS_BEARER);
     assert_eq!(
         reply.description().to_lowercase(),
         "dpop-bound token requires the dpop authentication scheme, not bearer"
@@ -739,20 +679,13 @@ async fn test_verify_request_fail_dpop_enabled_bearer_with_cnf_conflict() {
 async fn test_verify_request_fail_dpop_disabled() {
     let env = site(Mode::Disabled);
     let token = env.bound_token();
-    valid_dpop(&env, &token)
-        .await
-        .assert_error(400, "invalid_request", "", DISABLED_BARE);
+    expect::invalid_request(&valid_dpop(&env, &token).await, "", DISABLED_BARE);
 }
 
 #[tokio::test]
 async fn test_verify_request_fail_missing_authorization_header() {
     let env = site(Mode::Mixed);
-    env.send(env.request("GET", "/test")).await.assert_error(
-        400,
-        "invalid_request",
-        "",
-        MIXED_BARE,
-    );
+    expect::invalid_request(&env.send(env.request("GET", "/test")).await, "", MIXED_BARE);
 }
 
 #[tokio::test]
@@ -761,9 +694,7 @@ async fn test_verify_request_fail_unsupported_scheme() {
     let req = env
         .request("GET", "/test")
         .header("Authorization", "Basic dXNlcjpwYXNz");
-    env.send(req)
-        .await
-        .assert_error(400, "invalid_request", "", MIXED_BARE);
+    expect::invalid_request(&env.send(req).await, "", MIXED_BARE);
 }
 
 #[tokio::test]
@@ -775,7 +706,7 @@ async fn test_verify_request_fail_empty_bearer_token() {
             &env.app,
             &format!("GET /test HTTP/1.1\r\nHost: {host}\r\nAuthorization: {value}"),
         );
-        reply.assert_error(400, "invalid_request", "", MIXED_BARE);
+        expect::invalid_request(&reply, "", MIXED_BARE);
     }
     assert_no_fetch(&env);
 }
@@ -788,18 +719,13 @@ async fn test_verify_request_with_multiple_spaces_in_authorization() {
         .header("Authorization", "Bearer  token  with  extra  spaces");
     let description =
         "Failed to parse token header: Invalid token format: expected 3 segments, got 1";
-    env.send(req).await.assert_error(
-        401,
-        "invalid_token",
-        description,
-        &mixed_bearer("invalid_token", description),
-    );
+    expect::invalid_token(&env.send(req).await, description);
     // Multiple spaces before a real token are accepted; text after it stays in the token.
-    let token = env.issuer.token().subject("user_123").sign();
+    let token = env.issuer().token().subject("user_123").sign();
     let req = env
         .request("GET", "/test")
         .header("Authorization", format!("Bearer   {token}"));
-    assert_bearer_ok(&env.send(req).await);
+    expect::bearer_ok(&env.send(req).await);
     let req = env
         .request("GET", "/test")
         .header("Authorization", format!("Bearer {token} extra"));
@@ -818,9 +744,7 @@ async fn test_verify_request_fail_missing_dpop_header() {
     let req = env
         .request("GET", "/test")
         .header("Authorization", format!("DPoP {token}"));
-    env.send(req)
-        .await
-        .assert_error(400, "invalid_request", "", MIXED_BARE);
+    expect::invalid_request(&env.send(req).await, "", MIXED_BARE);
 }
 
 #[tokio::test]
@@ -844,9 +768,7 @@ async fn test_verify_request_dpop_required_mismatch_dpop_required_bearer_rejecte
     let req = env
         .request("GET", "/test")
         .header("Authorization", "Bearer token");
-    env.send(req)
-        .await
-        .assert_error(400, "invalid_request", "", REQUIRED_BARE);
+    expect::invalid_request(&env.send(req).await, "", REQUIRED_BARE);
     assert_no_fetch(&env);
 }
 
@@ -856,8 +778,6 @@ async fn test_verify_request_dpop_required_mismatch_dpop_required_missing_dpop_h
     let req = env
         .request("GET", "/test")
         .header("Authorization", "DPoP token");
-    env.send(req)
-        .await
-        .assert_error(400, "invalid_request", "", REQUIRED_BARE);
+    expect::invalid_request(&env.send(req).await, "", REQUIRED_BARE);
     assert_no_fetch(&env);
 }

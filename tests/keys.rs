@@ -1,9 +1,9 @@
-//! The discovery and JWKS cache end to end (issue "Keys that never cause an outage"): key
-//! rotation and unknown `kid`s (differences.md D11), stale-if-error through an issuer outage
-//! (D12), single flight (D13), refresh ahead of expiry, `Cache-Control` TTLs clamped to
-//! `[cache_min_ttl, cache_ttl]` and the LRU bound (behaviour.md §2.3, §6.7 "MCD / cache", §6.9),
-//! `Auth0::warm_up`, and the verified-token cache, which must never let a repeated token outlive
-//! its key, its `exp` or its DPoP proof checks.
+//! The discovery and JWKS cache end to end (issue "Keys that never cause an outage"): key rotation
+//! and unknown `kid`s (README Differences, D11), stale-if-error through an issuer outage (D12),
+//! single flight (D13), refresh ahead of expiry, `Cache-Control` TTLs clamped to
+//! `[cache_min_ttl, cache_ttl]` and the LRU bound (docs/compatibility.md §2.3, §6.7 "MCD /
+//! cache", §6.9), `Auth0::warm_up`, and the verified-token cache, which must never let a repeated
+//! token outlive its key, its `exp` or its DPoP proof checks.
 //!
 //! Real HTTP against real local issuers. Time is a `ManualClock` the tests move instead of
 //! sleeping, so every token is minted relative to it; what the app does in the background is
@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use auth0_actix::testing::{DpopKey, LocalIssuer, SigningKey, TokenBuilder};
-use auth0_actix::{Algorithm, Auth0, Auth0Builder, Clock, ManualClock, Metrics};
-use e2e_support::{builder_for, send, Reply, TestApp};
+use auth0_actix::{Algorithm, Auth0, Auth0Builder, Clock};
+use e2e_support::{eventually, expect, fetches, send, Api, Reply, TestApp};
 use serde_json::json;
 use tokio::sync::watch;
 
@@ -27,139 +27,28 @@ const MISSING_KEY: &str = "No matching key found in JWKS";
 // ---------------------------------------------------------------------------------------------
 // Harness
 
-/// An app serving `e2e_support::echo_routes` (`/test`) with a verifier on a manual clock.
-struct Api {
-    auth0: Auth0,
-    clock: ManualClock,
-    app: TestApp,
-    http: reqwest::Client,
+/// A local issuer and an app trusting it (serving `e2e_support::echo_routes`, `/test`) on a
+/// manual clock set to the system time, configured by `configure`.
+fn local(configure: impl FnOnce(Auth0Builder) -> Auth0Builder + 'static) -> Api {
+    Api::builder().manual_clock().configure(configure).start()
 }
 
-impl Api {
-    /// Builds `builder` with a manual clock set to the system time and starts the app.
-    fn start(builder: Auth0Builder) -> Api {
-        let clock = ManualClock::starting_now();
-        let auth0 = builder
-            .clock(clock.clone())
-            .build()
-            .expect("a valid configuration");
-        let app = e2e_support::start(auth0.clone(), e2e_support::echo_routes);
-        Api {
-            auth0,
-            clock,
-            app,
-            http: e2e_support::client(),
+/// An app serving `e2e_support::echo_routes` with `builder`'s verifier on a manual clock.
+fn serve(builder: Auth0Builder) -> Api {
+    Api::builder().configuration(builder).manual_clock().start()
+}
+
+/// Sends every token at once (at most 100 requests in flight) and returns the replies.
+async fn bearer_all(api: &Api, tokens: Vec<String>) -> Vec<Reply> {
+    let mut replies = Vec::with_capacity(tokens.len());
+    for chunk in tokens.chunks(100) {
+        let mut set = tokio::task::JoinSet::new();
+        for token in chunk {
+            set.spawn(send(api.request("GET", "/test").bearer_auth(token)));
         }
+        replies.extend(set.join_all().await);
     }
-
-    /// Unix seconds on the manual clock.
-    fn now(&self) -> i64 {
-        self.clock.now().as_secs() as i64
-    }
-
-    fn advance(&self, seconds: u64) {
-        self.clock.advance(Duration::from_secs(seconds));
-    }
-
-    fn metrics(&self) -> Metrics {
-        self.auth0.metrics()
-    }
-
-    /// `base` valid for an hour from the manual clock's now, with a `jti` of its own.
-    fn mint(&self, base: TokenBuilder) -> TokenBuilder {
-        static JTI: AtomicUsize = AtomicUsize::new(0);
-        let now = self.now();
-        base.issued_at(now).expires_at(now + 3600).claim(
-            "jti",
-            format!("keys-{}", JTI.fetch_add(1, Ordering::Relaxed)),
-        )
-    }
-
-    async fn bearer(&self, token: &str) -> Reply {
-        send(self.http.get(self.app.at("/test")).bearer_auth(token)).await
-    }
-
-    /// A new valid token of `issuer`'s current signing key.
-    async fn good(&self, issuer: &LocalIssuer) -> Reply {
-        self.bearer(&self.mint(issuer.token()).sign()).await
-    }
-
-    #[track_caller]
-    fn assert_ok(reply: &Reply) {
-        assert_eq!(reply.status, 200, "expected 200: {reply:?}");
-    }
-
-    /// Sends every token at once (at most 100 requests in flight) and returns the replies.
-    async fn bearer_all(&self, tokens: Vec<String>) -> Vec<Reply> {
-        let mut replies = Vec::with_capacity(tokens.len());
-        for chunk in tokens.chunks(100) {
-            let mut set = tokio::task::JoinSet::new();
-            for token in chunk {
-                set.spawn(send(self.http.get(self.app.at("/test")).bearer_auth(token)));
-            }
-            replies.extend(set.join_all().await);
-        }
-        replies
-    }
-
-    /// Sends a DPoP request: `Authorization: DPoP <token>` and `DPoP: <proof>`.
-    async fn dpop(&self, token: &str, proof: &str) -> Reply {
-        send(
-            self.http
-                .get(self.app.at("/test"))
-                .header("Authorization", format!("DPoP {token}"))
-                .header("DPoP", proof),
-        )
-        .await
-    }
-
-    /// A proof by `key` for `GET /test` bound to `token`, issued now on the manual clock.
-    fn proof(&self, key: &DpopKey, token: &str) -> String {
-        key.proof("GET", &self.app.at("/test"))
-            .access_token(token)
-            .iat(self.now())
-            .sign()
-    }
-}
-
-/// Fetches the keys before a test about the verified-token cache: a token verified while a
-/// key set arrives is remembered against the older set (and so verified once more).
-async fn warm_up(api: &Api) {
-    api.auth0.warm_up().await.expect("warm-up");
-}
-
-/// A local issuer and an app trusting it, configured by `configure`.
-fn local(configure: impl FnOnce(Auth0Builder) -> Auth0Builder) -> (LocalIssuer, Api) {
-    let issuer = LocalIssuer::start();
-    let api = Api::start(configure(builder_for(&issuer)));
-    (issuer, api)
-}
-
-/// (discovery fetches, JWKS fetches) as the issuer counted them.
-fn fetches(issuer: &LocalIssuer) -> (usize, usize) {
-    (issuer.discovery_fetches(), issuer.jwks_fetches())
-}
-
-#[track_caller]
-fn assert_invalid_token(reply: &Reply, description: &str) {
-    reply.assert_error(401, "invalid_token", description);
-    assert_eq!(
-        reply.challenge(),
-        format!(
-            "Bearer error=\"invalid_token\", error_description=\"{description}\", DPoP algs=\"ES256\""
-        )
-    );
-}
-
-/// Polls `done` every 2 ms, for at most 10 s: background work is observed, never slept on.
-async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
-    for _ in 0..5_000 {
-        if done() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    panic!("timed out waiting for {what}");
+    replies
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,112 +211,112 @@ impl GatedIssuer {
 
 #[tokio::test]
 async fn a_rotated_key_works_on_its_first_request_with_one_extra_jwks_fetch() {
-    let (issuer, api) = local(|b| b);
-    api.auth0.warm_up().await.expect("warm-up");
-    assert_eq!(fetches(&issuer), (1, 1));
+    let api = local(|b| b);
+    let issuer = api.issuer();
+    api.warm_up().await;
+    assert_eq!(api.fetches(), (1, 1));
     // The issuer rotates right after our fetch: a new key is published and signs from now on.
     let first = issuer.signing_key();
     let next = issuer.generate_key("key-2");
     issuer.publish(&next);
     issuer.set_signing_key(&next);
-    Api::assert_ok(&api.good(&issuer).await);
+    expect::ok(&api.good().await);
     assert_eq!(
-        fetches(&issuer),
+        api.fetches(),
         (1, 2),
         "exactly one JWKS refetch and no discovery"
     );
     assert_eq!(api.metrics().unknown_kid_refetches, 1);
     // Both keys verify from the refetched set without further fetches.
-    Api::assert_ok(&api.good(&issuer).await);
-    Api::assert_ok(
+    expect::ok(&api.good().await);
+    expect::ok(
         &api.bearer(&api.mint(issuer.token()).signed_with(&first).sign())
             .await,
     );
-    assert_eq!(fetches(&issuer), (1, 2));
+    assert_eq!(api.fetches(), (1, 2));
     // A later rotation is picked up the same way.
     api.advance(120);
     let third = issuer.generate_key("key-3");
     issuer.publish(&third);
     issuer.set_signing_key(&third);
-    Api::assert_ok(&api.good(&issuer).await);
-    assert_eq!(fetches(&issuer), (1, 3));
+    expect::ok(&api.good().await);
+    assert_eq!(api.fetches(), (1, 3));
     assert_eq!(api.metrics().unknown_kid_refetches, 2);
 }
 
 #[tokio::test]
 async fn concurrent_first_uses_of_a_rotated_key_share_one_refetch() {
-    let (issuer, api) = local(|b| b);
-    Api::assert_ok(&api.good(&issuer).await);
+    let api = local(|b| b);
+    let issuer = api.issuer();
+    expect::ok(&api.good().await);
     let next = issuer.generate_key("key-2");
     issuer.publish(&next);
     issuer.set_signing_key(&next);
     let tokens = (0..100).map(|_| api.mint(issuer.token()).sign()).collect();
-    for reply in api.bearer_all(tokens).await {
-        Api::assert_ok(&reply);
+    for reply in bearer_all(&api, tokens).await {
+        expect::ok(&reply);
     }
-    assert_eq!(fetches(&issuer), (1, 2));
+    assert_eq!(api.fetches(), (1, 2));
     assert_eq!(api.metrics().unknown_kid_refetches, 1);
 }
 
 #[tokio::test]
 async fn a_flood_of_unknown_kids_costs_one_jwks_fetch_per_cooldown() {
-    let (issuer, api) = local(|b| b.unknown_kid_cooldown(Duration::from_secs(30)));
-    Api::assert_ok(&api.good(&issuer).await);
-    assert_eq!(fetches(&issuer), (1, 1));
+    let api = local(|b| b.unknown_kid_cooldown(Duration::from_secs(30)));
+    let issuer = api.issuer();
+    expect::ok(&api.good().await);
+    assert_eq!(api.fetches(), (1, 1));
     let flood = |n: usize| -> Vec<String> {
         (0..n)
             .map(|i| api.mint(issuer.token()).kid(&format!("bogus-{i}")).sign())
             .collect()
     };
-    for reply in api.bearer_all(flood(1_000)).await {
-        assert_invalid_token(&reply, MISSING_KEY);
+    for reply in bearer_all(&api, flood(1_000)).await {
+        expect::invalid_token(&reply, MISSING_KEY);
     }
-    assert_eq!(
-        fetches(&issuer),
-        (1, 2),
-        "one refetch for 1,000 unknown kids"
-    );
+    assert_eq!(api.fetches(), (1, 2), "one refetch for 1,000 unknown kids");
     assert_eq!(api.metrics().unknown_kid_refetches, 1);
     // 29 s later the cooldown still holds.
     api.advance(29);
-    for reply in api.bearer_all(flood(200)).await {
-        assert_invalid_token(&reply, MISSING_KEY);
+    for reply in bearer_all(&api, flood(200)).await {
+        expect::invalid_token(&reply, MISSING_KEY);
     }
-    assert_eq!(fetches(&issuer), (1, 2));
+    assert_eq!(api.fetches(), (1, 2));
     // Past the cooldown: one more refetch, then quiet again.
     api.advance(2);
-    for reply in api.bearer_all(flood(1_000)).await {
-        assert_invalid_token(&reply, MISSING_KEY);
+    for reply in bearer_all(&api, flood(1_000)).await {
+        expect::invalid_token(&reply, MISSING_KEY);
     }
-    assert_eq!(fetches(&issuer), (1, 3));
+    assert_eq!(api.fetches(), (1, 3));
     assert_eq!(api.metrics().unknown_kid_refetches, 2);
     // Valid tokens were never in the way.
-    Api::assert_ok(&api.good(&issuer).await);
-    assert_eq!(fetches(&issuer), (1, 3));
+    expect::ok(&api.good().await);
+    assert_eq!(api.fetches(), (1, 3));
 }
 
 #[tokio::test]
 async fn unknown_kids_during_an_outage_cost_one_failed_fetch_per_cooldown() {
-    let (issuer, api) = local(|b| b.unknown_kid_cooldown(Duration::from_secs(30)));
-    Api::assert_ok(&api.good(&issuer).await);
+    let api = local(|b| b.unknown_kid_cooldown(Duration::from_secs(30)));
+    let issuer = api.issuer();
+    expect::ok(&api.good().await);
     issuer.set_failing(true);
     let flood = |n: usize| -> Vec<String> {
         (0..n)
             .map(|i| api.mint(issuer.token()).kid(&format!("bogus-{i}")).sign())
             .collect()
     };
-    for reply in api.bearer_all(flood(300)).await {
-        assert_invalid_token(&reply, MISSING_KEY);
+    for reply in bearer_all(&api, flood(300)).await {
+        expect::invalid_token(&reply, MISSING_KEY);
     }
-    assert_eq!(fetches(&issuer), (1, 2), "one failed refetch");
+    assert_eq!(api.fetches(), (1, 2), "one failed refetch");
     assert_eq!(api.metrics().fetch_failures, 1);
     // Known keys keep working from the cache.
-    Api::assert_ok(&api.good(&issuer).await);
+    expect::ok(&api.good().await);
     api.advance(31);
-    for reply in api.bearer_all(flood(300)).await {
-        assert_invalid_token(&reply, MISSING_KEY);
+    for reply in bearer_all(&api, flood(300)).await {
+        expect::invalid_token(&reply, MISSING_KEY);
     }
-    assert_eq!(fetches(&issuer), (1, 3));
+    assert_eq!(api.fetches(), (1, 3));
     assert_eq!(api.metrics().unknown_kid_refetches, 2);
 }
 
@@ -435,15 +324,15 @@ async fn unknown_kids_during_an_outage_cost_one_failed_fetch_per_cooldown() {
 async fn a_new_key_inside_the_cooldown_is_picked_up_by_a_refresh_in_flight() {
     let gated = GatedIssuer::start();
     gated.jwks().set_cache_control("max-age=300");
-    let api = Api::start(
+    let api = serve(
         gated
             .builder()
             .unknown_kid_cooldown(Duration::from_secs(3600)),
     );
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     // An unknown kid refetches the JWKS and starts an hour-long cooldown.
     let bogus = api.mint(gated.token()).kid("bogus").sign();
-    assert_invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
+    expect::invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
     assert_eq!(gated.jwks().requests(), 2);
     // Past 80 % of the refetched copy's lifetime a request starts a refresh, which the issuer
     // holds; meanwhile it publishes a new key.
@@ -451,7 +340,7 @@ async fn a_new_key_inside_the_cooldown_is_picked_up_by_a_refresh_in_flight() {
     gated.jwks().hold();
     let next = SigningKey::generate("gated-key-2", Algorithm::RS256);
     gated.publish(&next);
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     eventually("the refresh to reach the issuer", || {
         gated.jwks().requests() == 3
     })
@@ -459,9 +348,9 @@ async fn a_new_key_inside_the_cooldown_is_picked_up_by_a_refresh_in_flight() {
     // A token of the new key: the cooldown allows no refetch of its own, yet it is not refused
     // either: it gets the refresh in flight (joined, or landed by the time it looks).
     let token = api.mint(gated.token()).signed_with(&next).sign();
-    let request = tokio::spawn(send(api.http.get(api.app.at("/test")).bearer_auth(token)));
+    let request = tokio::spawn(send(api.request("GET", "/test").bearer_auth(token)));
     gated.jwks().release();
-    Api::assert_ok(&request.await.unwrap());
+    expect::ok(&request.await.unwrap());
     assert_eq!(gated.jwks().requests(), 3);
     let m = api.metrics();
     assert_eq!((m.unknown_kid_refetches, m.fetch_failures), (1, 0));
@@ -473,7 +362,7 @@ async fn a_fetch_outlives_the_request_that_started_it() {
     use std::task::{Context, Poll, Waker};
 
     let gated = GatedIssuer::start();
-    let api = Api::start(gated.builder());
+    let api = serve(gated.builder());
     gated.discovery().hold();
     // The first caller starts the discovery fetch, then is dropped (cancelled) while waiting.
     {
@@ -504,70 +393,73 @@ async fn a_fetch_outlives_the_request_that_started_it() {
 
 #[tokio::test]
 async fn a_new_key_inside_the_cooldown_of_the_last_unknown_kid_refetch_waits_for_it() {
-    let (issuer, api) = local(|b| b.unknown_kid_cooldown(Duration::from_secs(30)));
-    Api::assert_ok(&api.good(&issuer).await);
+    let api = local(|b| b.unknown_kid_cooldown(Duration::from_secs(30)));
+    let issuer = api.issuer();
+    expect::ok(&api.good().await);
     let bogus = api.mint(issuer.token()).kid("bogus").sign();
-    assert_invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
-    assert_eq!(fetches(&issuer), (1, 2));
+    expect::invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
+    assert_eq!(api.fetches(), (1, 2));
     // A real rotation 10 s after that refetch: the cooldown bounds fetches for everyone.
     api.advance(10);
     let next = issuer.generate_key("key-2");
     issuer.publish(&next);
     issuer.set_signing_key(&next);
-    assert_invalid_token(&api.good(&issuer).await, MISSING_KEY);
-    assert_eq!(fetches(&issuer), (1, 2));
+    expect::invalid_token(&api.good().await, MISSING_KEY);
+    assert_eq!(api.fetches(), (1, 2));
     // Once the cooldown is over the new key's first request refetches and succeeds.
     api.advance(21);
-    Api::assert_ok(&api.good(&issuer).await);
-    assert_eq!(fetches(&issuer), (1, 3));
+    expect::ok(&api.good().await);
+    assert_eq!(api.fetches(), (1, 3));
 }
 
 #[tokio::test]
 async fn a_removed_key_stops_verifying_once_the_jwks_is_refetched() {
-    let (issuer, api) = local(|b| b);
+    let api = local(|b| b);
+    let issuer = api.issuer();
     let old = issuer.signing_key();
     let remembered = api.mint(issuer.token()).sign();
-    Api::assert_ok(&api.bearer(&remembered).await);
+    expect::ok(&api.bearer(&remembered).await);
     // Rotation with revocation: key-2 in, key-1 out.
     let next = issuer.generate_key("key-2");
     issuer.publish(&next);
     issuer.set_signing_key(&next);
     issuer.unpublish("key-1");
     // Until the JWKS is refetched, the cached set still holds key-1.
-    Api::assert_ok(
+    expect::ok(
         &api.bearer(&api.mint(issuer.token()).signed_with(&old).sign())
             .await,
     );
-    assert_eq!(fetches(&issuer), (1, 1));
+    assert_eq!(api.fetches(), (1, 1));
     // The first key-2 token refetches the JWKS...
-    Api::assert_ok(&api.good(&issuer).await);
-    assert_eq!(fetches(&issuer), (1, 2));
+    expect::ok(&api.good().await);
+    assert_eq!(api.fetches(), (1, 2));
     // ...after which key-1 is gone: for new tokens and for the one verified before.
     let key_1_token = api.mint(issuer.token()).signed_with(&old).sign();
-    assert_invalid_token(&api.bearer(&key_1_token).await, MISSING_KEY);
-    assert_invalid_token(&api.bearer(&remembered).await, MISSING_KEY);
-    assert_eq!(fetches(&issuer), (1, 2), "inside the cooldown: no refetch");
+    expect::invalid_token(&api.bearer(&key_1_token).await, MISSING_KEY);
+    expect::invalid_token(&api.bearer(&remembered).await, MISSING_KEY);
+    assert_eq!(api.fetches(), (1, 2), "inside the cooldown: no refetch");
 }
 
 #[tokio::test]
 async fn a_removed_key_stops_verifying_once_the_cached_jwks_expires() {
-    let (issuer, api) = local(|b| b.cache_ttl(Duration::from_secs(300)));
+    let api = local(|b| b.cache_ttl(Duration::from_secs(300)));
+    let issuer = api.issuer();
     let old = issuer.signing_key();
-    Api::assert_ok(&api.good(&issuer).await);
+    expect::ok(&api.good().await);
     issuer.unpublish("key-1");
     api.advance(100);
-    Api::assert_ok(&api.good(&issuer).await);
+    expect::ok(&api.good().await);
     // The first use after the copy's lifetime is answered from it at once (no request waits on
     // the issuer once the cache is warm) while the JWKS is fetched again in the background...
     api.advance(201);
-    Api::assert_ok(&api.good(&issuer).await);
-    eventually("the background refetch", || fetches(&issuer) == (2, 2)).await;
+    expect::ok(&api.good().await);
+    eventually("the background refetch", || api.fetches() == (2, 2)).await;
     // ...and once that lands, the removed key no longer verifies.
     let reply = until_rejected(&api, || api.mint(issuer.token()).signed_with(&old).sign()).await;
-    assert_invalid_token(&reply, MISSING_KEY);
+    expect::invalid_token(&reply, MISSING_KEY);
     // The key stays unknown: later tokens cause no refetch inside the cooldown.
     let jwks_fetches = issuer.jwks_fetches();
-    assert_invalid_token(
+    expect::invalid_token(
         &api.bearer(&api.mint(issuer.token()).signed_with(&old).sign())
             .await,
         MISSING_KEY,
@@ -591,24 +483,25 @@ async fn until_rejected(api: &Api, mint: impl Fn() -> String) -> Reply {
 
 #[tokio::test]
 async fn a_wall_clock_stepping_back_stretches_neither_a_lifetime_nor_a_cooldown() {
-    let (issuer, api) = local(|b| b.unknown_kid_cooldown(Duration::from_secs(30)));
-    Api::assert_ok(&api.good(&issuer).await);
+    let api = local(|b| b.unknown_kid_cooldown(Duration::from_secs(30)));
+    let issuer = api.issuer();
+    expect::ok(&api.good().await);
     let bogus = api.mint(issuer.token()).kid("bogus").sign();
-    assert_invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
-    assert_eq!(fetches(&issuer), (1, 2));
+    expect::invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
+    assert_eq!(api.fetches(), (1, 2));
     // The clock steps back an hour. The cached copies, stamped "in the future", are served at
     // once and refreshed in the background, rather than trusted for an hour and ten minutes.
-    let now = api.clock.now();
-    api.clock.set(now - Duration::from_secs(3600));
-    Api::assert_ok(&api.good(&issuer).await);
-    eventually("the refreshes", || fetches(&issuer) == (2, 3)).await;
+    let now = api.clock().now();
+    api.clock().set(now - Duration::from_secs(3600));
+    expect::ok(&api.good().await);
+    eventually("the refreshes", || api.fetches() == (2, 3)).await;
     // The unknown-kid cooldown stamped before the step does not last an hour either: a key
     // published now works on its first use (after the refresh above has landed).
     let next = issuer.generate_key("key-2");
     issuer.publish(&next);
     issuer.set_signing_key(&next);
     let reply = until_ok(&api, || api.mint(issuer.token()).sign()).await;
-    Api::assert_ok(&reply);
+    expect::ok(&reply);
     assert_eq!(api.metrics().unknown_kid_refetches, 2);
 }
 
@@ -629,12 +522,13 @@ async fn until_ok(api: &Api, mint: impl Fn() -> String) -> Reply {
 
 #[tokio::test]
 async fn a_cold_herd_makes_one_discovery_and_one_jwks_fetch() {
-    let (issuer, api) = local(|b| b);
+    let api = local(|b| b);
+    let issuer = api.issuer();
     let tokens = (0..100).map(|_| api.mint(issuer.token()).sign()).collect();
-    for reply in api.bearer_all(tokens).await {
-        Api::assert_ok(&reply);
+    for reply in bearer_all(&api, tokens).await {
+        expect::ok(&reply);
     }
-    assert_eq!(fetches(&issuer), (1, 1));
+    assert_eq!(api.fetches(), (1, 1));
     let m = api.metrics();
     assert_eq!((m.discovery_fetches, m.jwks_fetches), (1, 1));
     assert_eq!(m.verified, 100);
@@ -643,12 +537,12 @@ async fn a_cold_herd_makes_one_discovery_and_one_jwks_fetch() {
 #[tokio::test]
 async fn a_cold_herd_waits_on_one_fetch_while_it_is_in_flight() {
     let gated = GatedIssuer::start();
-    let api = Api::start(gated.builder());
+    let api = serve(gated.builder());
     gated.discovery().hold();
     let mut herd = tokio::task::JoinSet::new();
     for _ in 0..100 {
         let token = api.mint(gated.token()).sign();
-        herd.spawn(send(api.http.get(api.app.at("/test")).bearer_auth(token)));
+        herd.spawn(send(api.request("GET", "/test").bearer_auth(token)));
     }
     // All 100 requests are waiting for discovery, and the issuer has seen one request (the
     // fetch may still be connecting when the last request starts waiting: wait for it too).
@@ -664,7 +558,7 @@ async fn a_cold_herd_waits_on_one_fetch_while_it_is_in_flight() {
     assert_eq!(gated.jwks().requests(), 0);
     gated.discovery().release();
     for reply in herd.join_all().await {
-        Api::assert_ok(&reply);
+        expect::ok(&reply);
     }
     assert_eq!(
         (gated.discovery().requests(), gated.jwks().requests()),
@@ -683,20 +577,21 @@ async fn a_cold_herd_waits_on_one_fetch_while_it_is_in_flight() {
 
 #[tokio::test]
 async fn an_issuer_outage_after_warm_up_is_bridged_by_the_last_good_keys() {
-    let (issuer, api) = local(|b| {
+    let api = local(|b| {
         b.cache_ttl(Duration::from_secs(600))
             .max_stale(Duration::from_secs(1800))
     });
-    Api::assert_ok(&api.good(&issuer).await);
+    let issuer = api.issuer();
+    expect::ok(&api.good().await);
     issuer.set_failing(true);
     // Within the TTL the outage goes unnoticed.
     api.advance(300);
-    Api::assert_ok(&api.good(&issuer).await);
+    expect::ok(&api.good().await);
     assert_eq!(api.metrics().stale_served, 0);
     // Past the TTL a request is answered from the expired copies at once, while it starts one
     // background refresh of each; both fail.
     api.advance(301);
-    Api::assert_ok(&api.good(&issuer).await);
+    expect::ok(&api.good().await);
     eventually("both refreshes to fail", || {
         api.metrics().fetch_failures == 2
     })
@@ -706,34 +601,34 @@ async fn an_issuer_outage_after_warm_up_is_bridged_by_the_last_good_keys() {
     // asking the issuer again during the back-off (the unknown-kid cooldown, 30 s), so a
     // hanging IdP cannot make requests wait, nor be asked once per request.
     for round in 1..=3 {
-        Api::assert_ok(&api.good(&issuer).await);
+        expect::ok(&api.good().await);
         assert_eq!(
             api.metrics().stale_served,
             2 * round,
             "discovery and JWKS stale"
         );
     }
-    assert_eq!(fetches(&issuer), (2, 2));
+    assert_eq!(api.fetches(), (2, 2));
     // After the back-off one request retries both, in the background again.
     api.advance(31);
-    Api::assert_ok(&api.good(&issuer).await);
+    expect::ok(&api.good().await);
     eventually("one retry per document", || {
         api.metrics().fetch_failures == 4
     })
     .await;
-    assert_eq!(fetches(&issuer), (3, 3));
+    assert_eq!(api.fetches(), (3, 3));
     // The issuer recovers: after the back-off the next request starts the refreshes, which
     // land fresh copies; stale serving stops.
     issuer.set_failing(false);
     api.advance(31);
-    Api::assert_ok(&api.good(&issuer).await);
+    expect::ok(&api.good().await);
     eventually("the refreshes to reach the issuer", || {
-        fetches(&issuer) == (4, 4)
+        api.fetches() == (4, 4)
     })
     .await;
     let mut stale = api.metrics().stale_served;
     for _ in 0..5_000 {
-        Api::assert_ok(&api.good(&issuer).await);
+        expect::ok(&api.good().await);
         let now_stale = api.metrics().stale_served;
         if now_stale == stale {
             break;
@@ -742,43 +637,44 @@ async fn an_issuer_outage_after_warm_up_is_bridged_by_the_last_good_keys() {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     for _ in 0..3 {
-        Api::assert_ok(&api.good(&issuer).await);
+        expect::ok(&api.good().await);
     }
     assert_eq!(api.metrics().stale_served, stale);
-    assert_eq!(fetches(&issuer), (4, 4));
+    assert_eq!(api.fetches(), (4, 4));
     assert_eq!(api.metrics().fetch_failures, 4);
 }
 
 #[tokio::test]
 async fn past_max_stale_an_outage_fails_closed_and_recovers() {
-    let (issuer, api) = local(|b| {
+    let api = local(|b| {
         b.cache_ttl(Duration::from_secs(600))
             .max_stale(Duration::from_secs(1800))
     });
-    Api::assert_ok(&api.good(&issuer).await);
+    let issuer = api.issuer();
+    expect::ok(&api.good().await);
     issuer.set_failing(true);
     // The copies expired at +600 s; they may be served until +2400 s.
     api.advance(2400);
-    Api::assert_ok(&api.good(&issuer).await);
+    expect::ok(&api.good().await);
     api.advance(1);
-    assert_invalid_token(
-        &api.good(&issuer).await,
+    expect::invalid_token(
+        &api.good().await,
         "Failed to fetch OIDC discovery metadata: HTTP status 503 (and the cached copy is too old to serve)",
     );
     issuer.set_failing(false);
     // A refresh started during the outage may still be in flight: requests that join it share
     // its failure. Once it has ended, the next request fetches afresh and passes.
-    let mut reply = api.good(&issuer).await;
+    let mut reply = api.good().await;
     for _ in 0..5_000 {
         if reply.status == 200 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
-        reply = api.good(&issuer).await;
+        reply = api.good().await;
     }
-    Api::assert_ok(&reply);
+    expect::ok(&reply);
     let stale = api.metrics().stale_served;
-    Api::assert_ok(&api.good(&issuer).await);
+    expect::ok(&api.good().await);
     assert_eq!(api.metrics().stale_served, stale);
 }
 
@@ -787,40 +683,41 @@ async fn past_max_stale_a_jwks_outage_names_the_jwks() {
     let gated = GatedIssuer::start();
     // Discovery lives an hour, the JWKS 10 minutes and then 60 s more at most.
     gated.jwks().set_cache_control("max-age=600");
-    let api = Api::start(
+    let api = serve(
         gated
             .builder()
             .cache_ttl(Duration::from_secs(3600))
             .max_stale(Duration::from_secs(60)),
     );
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     gated.jwks().set_failing(true);
     api.advance(660);
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     eventually("the JWKS refresh to fail", || {
         api.metrics().fetch_failures == 1
     })
     .await;
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     assert_eq!(api.metrics().stale_served, 1, "only the JWKS was stale");
     api.advance(1);
-    assert_invalid_token(
+    expect::invalid_token(
         &api.bearer(&api.mint(gated.token()).sign()).await,
         "Failed to fetch JWKS: HTTP status 503 (and the cached copy is too old to serve)",
     );
     gated.jwks().set_failing(false);
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     assert_eq!(gated.discovery().requests(), 1);
 }
 
 #[tokio::test]
 async fn max_stale_zero_turns_stale_serving_off() {
-    let (issuer, api) = local(|b| b.max_stale(Duration::ZERO));
-    Api::assert_ok(&api.good(&issuer).await);
+    let api = local(|b| b.max_stale(Duration::ZERO));
+    let issuer = api.issuer();
+    expect::ok(&api.good().await);
     issuer.set_failing(true);
     api.advance(601);
-    assert_invalid_token(
-        &api.good(&issuer).await,
+    expect::invalid_token(
+        &api.good().await,
         "Failed to fetch OIDC discovery metadata: HTTP status 503 (and the cached copy is too old to serve)",
     );
     assert_eq!(api.metrics().stale_served, 0);
@@ -831,24 +728,24 @@ async fn max_stale_zero_turns_stale_serving_off() {
 
 #[tokio::test]
 async fn past_80_percent_of_the_ttl_one_request_starts_one_background_refresh() {
-    let (issuer, api) = local(|b| b.cache_ttl(Duration::from_secs(600)));
-    Api::assert_ok(&api.good(&issuer).await);
+    let api = local(|b| b.cache_ttl(Duration::from_secs(600)));
+    expect::ok(&api.good().await);
     // Up to 80 % of the TTL nothing is refreshed.
     api.advance(479);
-    Api::assert_ok(&api.good(&issuer).await);
-    assert_eq!(fetches(&issuer), (1, 1));
+    expect::ok(&api.good().await);
+    assert_eq!(api.fetches(), (1, 1));
     assert_eq!(api.metrics().background_refreshes, 0);
     // Past it, the next request refreshes both documents in the background.
     api.advance(2);
-    Api::assert_ok(&api.good(&issuer).await);
+    expect::ok(&api.good().await);
     eventually("the background refreshes to reach the issuer", || {
-        fetches(&issuer) == (2, 2)
+        api.fetches() == (2, 2)
     })
     .await;
     for _ in 0..5 {
-        Api::assert_ok(&api.good(&issuer).await);
+        expect::ok(&api.good().await);
     }
-    assert_eq!(fetches(&issuer), (2, 2), "one refresh per document");
+    assert_eq!(api.fetches(), (2, 2), "one refresh per document");
     assert_eq!(api.metrics().background_refreshes, 2);
 }
 
@@ -858,8 +755,8 @@ async fn a_refresh_ahead_never_makes_a_request_wait_and_extends_the_lifetime() {
     // The JWKS lives 300 s, discovery 600 s: only the JWKS is due at 241 s.
     gated.discovery().set_cache_control("max-age=600");
     gated.jwks().set_cache_control("max-age=300");
-    let api = Api::start(gated.builder().cache_ttl(Duration::from_secs(600)));
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    let api = serve(gated.builder().cache_ttl(Duration::from_secs(600)));
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     assert_eq!(
         (gated.discovery().requests(), gated.jwks().requests()),
         (1, 1)
@@ -874,13 +771,13 @@ async fn a_refresh_ahead_never_makes_a_request_wait_and_extends_the_lifetime() {
     let reply = tokio::time::timeout(Duration::from_secs(10), api.bearer(&remembered))
         .await
         .expect("a request does not wait for a refresh ahead");
-    Api::assert_ok(&reply);
+    expect::ok(&reply);
     eventually("the background JWKS refresh to reach the issuer", || {
         gated.jwks().requests() == 2
     })
     .await;
     for _ in 0..5 {
-        Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+        expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     }
     assert_eq!(
         gated.jwks().requests(),
@@ -896,7 +793,7 @@ async fn a_refresh_ahead_never_makes_a_request_wait_and_extends_the_lifetime() {
     let hits = api.metrics().cache_hits;
     gated.jwks().release();
     for _ in 0..5_000 {
-        Api::assert_ok(&api.bearer(&remembered).await);
+        expect::ok(&api.bearer(&remembered).await);
         if api.metrics().cache_hits > hits {
             break;
         }
@@ -908,7 +805,7 @@ async fn a_refresh_ahead_never_makes_a_request_wait_and_extends_the_lifetime() {
     );
     // The refreshed copy lives from 241 s: at 301 s (the old copy's expiry) nothing is fetched.
     api.advance(60);
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     assert_eq!(
         (gated.discovery().requests(), gated.jwks().requests()),
         (1, 2)
@@ -921,8 +818,8 @@ async fn past_its_lifetime_a_copy_is_served_at_once_while_one_refresh_runs() {
     let gated = GatedIssuer::start();
     gated.discovery().set_cache_control("max-age=600");
     gated.jwks().set_cache_control("max-age=300");
-    let api = Api::start(gated.builder().cache_ttl(Duration::from_secs(600)));
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    let api = serve(gated.builder().cache_ttl(Duration::from_secs(600)));
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     // Nobody used the JWKS between 80 % and 100 % of its lifetime: it expired. The issuer now
     // holds every JWKS request (and has published a new key), and still the next requests are
     // answered at once, from the expired copy.
@@ -937,7 +834,7 @@ async fn past_its_lifetime_a_copy_is_served_at_once_while_one_refresh_runs() {
         )
         .await
         .expect("a request does not wait for the refresh of an expired copy");
-        Api::assert_ok(&reply);
+        expect::ok(&reply);
     }
     eventually("the background refresh to reach the issuer", || {
         gated.jwks().requests() == 2
@@ -953,21 +850,21 @@ async fn past_its_lifetime_a_copy_is_served_at_once_while_one_refresh_runs() {
     // flight) without a fetch of its own, and the copy lives 300 s from its landing (with no
     // refresh due before 80 % of that).
     gated.jwks().release();
-    Api::assert_ok(
+    expect::ok(
         &api.bearer(&api.mint(gated.token()).signed_with(&next).sign())
             .await,
     );
     assert_eq!(gated.jwks().requests(), 2);
     assert_eq!(api.metrics().unknown_kid_refetches, 0);
     api.advance(239);
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     assert_eq!(gated.jwks().requests(), 2);
 }
 
 #[tokio::test]
 async fn with_nothing_to_serve_a_hanging_issuer_costs_one_timeout_per_back_off() {
     let gated = GatedIssuer::start();
-    let api = Api::start(
+    let api = serve(
         gated
             .builder()
             .http_timeout(Duration::from_millis(300))
@@ -977,7 +874,7 @@ async fn with_nothing_to_serve_a_hanging_issuer_costs_one_timeout_per_back_off()
     // Cold start against an issuer that accepts connections and never answers: the first
     // request waits for the fetch's timeout.
     gated.discovery().hold();
-    assert_invalid_token(
+    expect::invalid_token(
         &api.bearer(&api.mint(gated.token()).sign()).await,
         timed_out,
     );
@@ -985,8 +882,8 @@ async fn with_nothing_to_serve_a_hanging_issuer_costs_one_timeout_per_back_off()
     // For the back-off, a flood gets the same answer at once: no request reaches the issuer,
     // so none waits for a timeout.
     let flood = (0..200).map(|_| api.mint(gated.token()).sign()).collect();
-    for reply in api.bearer_all(flood).await {
-        assert_invalid_token(&reply, timed_out);
+    for reply in bearer_all(&api, flood).await {
+        expect::invalid_token(&reply, timed_out);
     }
     assert_eq!(gated.discovery().requests(), 1);
     assert_eq!(api.metrics().discovery_fetches, 1);
@@ -997,12 +894,12 @@ async fn with_nothing_to_serve_a_hanging_issuer_costs_one_timeout_per_back_off()
     // After the back-off the next request tries again; the issuer answers now.
     gated.discovery().release();
     api.advance(29);
-    assert_invalid_token(
+    expect::invalid_token(
         &api.bearer(&api.mint(gated.token()).sign()).await,
         timed_out,
     );
     api.advance(1);
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     assert_eq!(gated.discovery().requests(), 3);
 }
 
@@ -1010,17 +907,18 @@ async fn with_nothing_to_serve_a_hanging_issuer_costs_one_timeout_per_back_off()
 async fn a_fast_failure_is_not_remembered_the_next_request_tries_again() {
     // As the reference: an error status (or a refused connection) costs no wait, so nothing is
     // remembered and the API recovers with the issuer, at once.
-    let (issuer, api) = local(|b| b);
+    let api = local(|b| b);
+    let issuer = api.issuer();
     issuer.set_failing(true);
     for _ in 0..3 {
-        assert_invalid_token(
-            &api.good(&issuer).await,
+        expect::invalid_token(
+            &api.good().await,
             "Failed to fetch OIDC discovery metadata: HTTP status 503",
         );
     }
-    assert_eq!(fetches(&issuer), (3, 0));
+    assert_eq!(api.fetches(), (3, 0));
     issuer.set_failing(false);
-    Api::assert_ok(&api.good(&issuer).await);
+    expect::ok(&api.good().await);
 }
 
 #[tokio::test]
@@ -1028,29 +926,29 @@ async fn a_failed_refresh_ahead_keeps_the_copy_and_retries_after_the_cooldown() 
     let gated = GatedIssuer::start();
     gated.discovery().set_cache_control("max-age=600");
     gated.jwks().set_cache_control("max-age=300");
-    let api = Api::start(
+    let api = serve(
         gated
             .builder()
             .unknown_kid_cooldown(Duration::from_secs(30)),
     );
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     gated.jwks().set_failing(true);
     api.advance(241);
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     eventually("the background refresh to fail", || {
         api.metrics().fetch_failures == 1
     })
     .await;
     // A request on the app's one worker: the failed refresh has finished its bookkeeping.
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     assert_eq!(gated.jwks().requests(), 2);
     // No retry before the cooldown is over; one after it.
     api.advance(29);
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     assert_eq!(gated.jwks().requests(), 2);
     gated.jwks().set_failing(false);
     api.advance(2);
-    Api::assert_ok(&api.bearer(&api.mint(gated.token()).sign()).await);
+    expect::ok(&api.bearer(&api.mint(gated.token()).sign()).await);
     eventually("the retried refresh to reach the issuer", || {
         gated.jwks().answered() == 3
     })
@@ -1060,30 +958,31 @@ async fn a_failed_refresh_ahead_keeps_the_copy_and_retries_after_the_cooldown() 
 }
 
 // ---------------------------------------------------------------------------------------------
-// TTLs (behaviour.md §2.3; min/max clamp) and the LRU bound
+// TTLs (docs/compatibility.md §2.3; min/max clamp) and the LRU bound
 
 /// Observes a document lifetime: reused at half of it, refetched (in the background, the
 /// request being answered from the expired copy) on the first use just after it.
 async fn assert_lifetime(cache_control: Option<&str>, lifetime: u64) {
-    let (issuer, api) = local(|b| {
+    let api = local(|b| {
         b.cache_min_ttl(Duration::from_secs(60))
             .cache_ttl(Duration::from_secs(300))
     });
+    let issuer = api.issuer();
     issuer.set_cache_control(cache_control.map(str::to_owned));
-    Api::assert_ok(&api.good(&issuer).await);
-    assert_eq!(fetches(&issuer), (1, 1));
+    expect::ok(&api.good().await);
+    assert_eq!(api.fetches(), (1, 1));
     api.advance(lifetime / 2);
-    Api::assert_ok(&api.good(&issuer).await);
+    expect::ok(&api.good().await);
     assert_eq!(
-        fetches(&issuer),
+        api.fetches(),
         (1, 1),
         "{cache_control:?}: reused within {lifetime} s"
     );
     api.advance(lifetime - lifetime / 2 + 1);
-    Api::assert_ok(&api.good(&issuer).await);
+    expect::ok(&api.good().await);
     eventually(
         &format!("{cache_control:?}: refetched after {lifetime} s"),
-        || fetches(&issuer) == (2, 2),
+        || api.fetches() == (2, 2),
     )
     .await;
 }
@@ -1121,28 +1020,28 @@ async fn cache_max_entries_evicts_the_least_recently_used_issuer() {
     for issuer in &issuers {
         builder = builder.root_certificate_pem(issuer.ca_certificate_pem().unwrap());
     }
-    let api = Api::start(builder);
+    let api = serve(builder);
     let (a, b, c) = (&issuers[0], &issuers[1], &issuers[2]);
     let all = || [fetches(a), fetches(b), fetches(c)];
-    Api::assert_ok(&api.good(a).await);
+    expect::ok(&api.good_from(a).await);
     api.advance(1);
-    Api::assert_ok(&api.good(b).await);
+    expect::ok(&api.good_from(b).await);
     api.advance(1);
-    Api::assert_ok(&api.good(a).await); // a is now more recently used than b
+    expect::ok(&api.good_from(a).await); // a is now more recently used than b
     api.advance(1);
     assert_eq!(all(), [(1, 1), (1, 1), (0, 0)]);
     // c makes three issuers for two entries per cache: b, the least recently used, goes.
-    Api::assert_ok(&api.good(c).await);
+    expect::ok(&api.good_from(c).await);
     api.advance(1);
-    Api::assert_ok(&api.good(a).await);
+    expect::ok(&api.good_from(a).await);
     assert_eq!(all(), [(1, 1), (1, 1), (1, 1)]);
     api.advance(1);
-    Api::assert_ok(&api.good(b).await);
+    expect::ok(&api.good_from(b).await);
     assert_eq!(all(), [(1, 1), (2, 2), (1, 1)], "b was evicted");
     // ...which in turn evicted c (a was used more recently).
     api.advance(1);
-    Api::assert_ok(&api.good(a).await);
-    Api::assert_ok(&api.good(c).await);
+    expect::ok(&api.good_from(a).await);
+    expect::ok(&api.good_from(c).await);
     assert_eq!(all(), [(1, 1), (2, 2), (2, 2)]);
 }
 
@@ -1151,11 +1050,11 @@ async fn cache_max_entries_evicts_the_least_recently_used_issuer() {
 
 #[tokio::test]
 async fn warm_up_fetches_the_keys_before_the_first_request() {
-    let (issuer, api) = local(|b| b);
-    api.auth0.warm_up().await.expect("warm-up");
-    assert_eq!(fetches(&issuer), (1, 1));
-    Api::assert_ok(&api.good(&issuer).await);
-    assert_eq!(fetches(&issuer), (1, 1));
+    let api = local(|b| b);
+    api.warm_up().await;
+    assert_eq!(api.fetches(), (1, 1));
+    expect::ok(&api.good().await);
+    assert_eq!(api.fetches(), (1, 1));
     let m = api.metrics();
     assert_eq!((m.discovery_fetches, m.jwks_fetches), (1, 1));
     assert_eq!(
@@ -1166,7 +1065,8 @@ async fn warm_up_fetches_the_keys_before_the_first_request() {
 
 #[tokio::test]
 async fn a_failed_warm_up_reports_why_and_the_first_request_retries() {
-    let (issuer, api) = local(|b| b);
+    let api = local(|b| b);
+    let issuer = api.issuer();
     issuer.set_failing(true);
     let err = api.auth0.warm_up().await.expect_err("the issuer is down");
     assert_eq!(
@@ -1174,20 +1074,24 @@ async fn a_failed_warm_up_reports_why_and_the_first_request_retries() {
         "Failed to fetch OIDC discovery metadata: HTTP status 503"
     );
     issuer.set_failing(false);
-    Api::assert_ok(&api.good(&issuer).await);
-    assert_eq!(fetches(&issuer), (2, 1));
+    expect::ok(&api.good().await);
+    assert_eq!(api.fetches(), (2, 1));
 }
 
 // ---------------------------------------------------------------------------------------------
 // The verified-token cache
+//
+// These tests warm up first: a token verified while a key set arrives is remembered against the
+// older set (and so verified once more), which is not what they are about.
 
 #[tokio::test]
 async fn a_repeated_token_is_verified_once() {
-    let (issuer, api) = local(|b| b);
-    warm_up(&api).await;
+    let api = local(|b| b);
+    let issuer = api.issuer();
+    api.warm_up().await;
     let token = api.mint(issuer.token()).sign();
     for _ in 0..5 {
-        Api::assert_ok(&api.bearer(&token).await);
+        expect::ok(&api.bearer(&token).await);
     }
     let m = api.metrics();
     assert_eq!(m.verified, 5);
@@ -1196,64 +1100,65 @@ async fn a_repeated_token_is_verified_once() {
         (2, 2),
         "warm-up missed, only the first request looked up discovery and JWKS"
     );
-    assert_eq!(fetches(&issuer), (1, 1));
+    assert_eq!(api.fetches(), (1, 1));
 }
 
 #[tokio::test]
 async fn with_the_verified_token_cache_off_every_request_looks_up_the_keys() {
-    let (issuer, api) = local(|b| b.verified_token_cache(0));
+    let api = local(|b| b.verified_token_cache(0));
+    let issuer = api.issuer();
     let token = api.mint(issuer.token()).sign();
     for _ in 0..5 {
-        Api::assert_ok(&api.bearer(&token).await);
+        expect::ok(&api.bearer(&token).await);
     }
     let m = api.metrics();
     assert_eq!(m.verified, 5);
     assert_eq!((m.cache_misses, m.cache_hits), (2, 8));
-    assert_eq!(fetches(&issuer), (1, 1));
+    assert_eq!(api.fetches(), (1, 1));
 }
 
 #[tokio::test]
 async fn a_refetch_of_an_unchanged_jwks_keeps_the_verified_tokens() {
     // Documents live 200 s, remembered tokens 300 s (the default).
-    let (issuer, api) = local(|b| b.cache_ttl(Duration::from_secs(200)));
-    warm_up(&api).await;
+    let api = local(|b| b.cache_ttl(Duration::from_secs(200)));
+    let issuer = api.issuer();
+    api.warm_up().await;
     let token = api.mint(issuer.token()).sign();
-    Api::assert_ok(&api.bearer(&token).await);
-    let lookups = |m: Metrics| m.cache_hits + m.cache_misses;
-    assert_eq!(lookups(api.metrics()), 4, "warm-up and the first request");
+    expect::ok(&api.bearer(&token).await);
+    assert_eq!(api.lookups(), 4, "warm-up and the first request");
     // An unknown kid refetches the JWKS; it holds the same keys, so the repeated token is still
     // answered from the verified-token cache (no key lookup): bogus kids cannot empty it.
     for i in 0..3 {
         let bogus = api.mint(issuer.token()).kid(&format!("bogus-{i}")).sign();
-        assert_invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
+        expect::invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
         api.advance(31);
     }
-    assert_eq!(fetches(&issuer), (1, 4));
-    let before = lookups(api.metrics());
-    Api::assert_ok(&api.bearer(&token).await);
-    assert_eq!(lookups(api.metrics()), before, "a verified-token cache hit");
+    assert_eq!(api.fetches(), (1, 4));
+    let before = api.lookups();
+    expect::ok(&api.bearer(&token).await);
+    assert_eq!(api.lookups(), before, "a verified-token cache hit");
     // Nor does a routine refresh ahead of expiry (the JWKS was last fetched at 62 s, so both
     // documents are past 80 % of their 200 s at 223 s).
     api.advance(223 - 93);
-    Api::assert_ok(&api.good(&issuer).await);
-    eventually("the refresh ahead", || fetches(&issuer) == (2, 5)).await;
-    Api::assert_ok(&api.good(&issuer).await);
-    let before = lookups(api.metrics());
-    Api::assert_ok(&api.bearer(&token).await);
-    assert_eq!(lookups(api.metrics()), before, "a verified-token cache hit");
+    expect::ok(&api.good().await);
+    eventually("the refresh ahead", || api.fetches() == (2, 5)).await;
+    expect::ok(&api.good().await);
+    let before = api.lookups();
+    expect::ok(&api.bearer(&token).await);
+    assert_eq!(api.lookups(), before, "a verified-token cache hit");
 }
 
 #[tokio::test]
 async fn a_changed_jwks_ends_every_verified_token_cache_entry() {
-    let (issuer, api) = local(|b| b);
-    warm_up(&api).await;
+    let api = local(|b| b);
+    let issuer = api.issuer();
+    api.warm_up().await;
     let old = issuer.signing_key();
     let token = api.mint(issuer.token()).sign();
-    Api::assert_ok(&api.bearer(&token).await);
-    Api::assert_ok(&api.bearer(&token).await);
-    let lookups = |m: Metrics| m.cache_hits + m.cache_misses;
+    expect::ok(&api.bearer(&token).await);
+    expect::ok(&api.bearer(&token).await);
     assert_eq!(
-        lookups(api.metrics()),
+        api.lookups(),
         4,
         "the repeat was a verified-token cache hit"
     );
@@ -1262,75 +1167,87 @@ async fn a_changed_jwks_ends_every_verified_token_cache_entry() {
     let next = issuer.generate_key("key-2");
     issuer.publish(&next);
     issuer.set_signing_key(&next);
-    Api::assert_ok(&api.good(&issuer).await);
-    assert_eq!(fetches(&issuer), (1, 2));
-    let before = lookups(api.metrics());
-    Api::assert_ok(&api.bearer(&token).await);
-    assert_eq!(lookups(api.metrics()), before + 2, "verified again");
-    Api::assert_ok(&api.bearer(&token).await);
-    assert_eq!(lookups(api.metrics()), before + 2, "remembered again");
+    expect::ok(&api.good().await);
+    assert_eq!(api.fetches(), (1, 2));
+    let before = api.lookups();
+    expect::ok(&api.bearer(&token).await);
+    assert_eq!(api.lookups(), before + 2, "verified again");
+    expect::ok(&api.bearer(&token).await);
+    assert_eq!(api.lookups(), before + 2, "remembered again");
     // Its key is removed: once the JWKS is fetched again, the remembered token stops verifying.
     issuer.unpublish(old.kid());
     api.advance(31);
     let bogus = api.mint(issuer.token()).kid("bogus").sign();
-    assert_invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
-    assert_eq!(fetches(&issuer), (1, 3));
-    assert_invalid_token(&api.bearer(&token).await, MISSING_KEY);
+    expect::invalid_token(&api.bearer(&bogus).await, MISSING_KEY);
+    assert_eq!(api.fetches(), (1, 3));
+    expect::invalid_token(&api.bearer(&token).await, MISSING_KEY);
 }
 
 #[tokio::test]
 async fn a_cached_token_is_never_accepted_past_its_exp() {
-    let (issuer, api) = local(|b| b);
-    warm_up(&api).await;
+    let api = local(|b| b);
+    let issuer = api.issuer();
+    api.warm_up().await;
     let now = api.now();
     let token = api.mint(issuer.token()).expires_at(now + 60).sign();
-    Api::assert_ok(&api.bearer(&token).await);
+    expect::ok(&api.bearer(&token).await);
     api.advance(59);
-    Api::assert_ok(&api.bearer(&token).await);
+    expect::ok(&api.bearer(&token).await);
     let m = api.metrics();
     assert_eq!(
         m.cache_hits + m.cache_misses,
         4,
         "the repeat was a cache hit"
     );
-    // The clock reaches exp: expired, cached or not (zero leeway, behaviour.md §2.2 step 17).
+    // The clock reaches exp: expired, cached or not (zero leeway, docs/compatibility.md §2.2 step
+    // 17).
     api.advance(1);
-    assert_invalid_token(&api.bearer(&token).await, "Token is expired");
+    expect::invalid_token(&api.bearer(&token).await, "Token is expired");
     api.advance(1);
-    assert_invalid_token(&api.bearer(&token).await, "Token is expired");
+    expect::invalid_token(&api.bearer(&token).await, "Token is expired");
 }
 
 #[tokio::test]
 async fn a_cached_token_respects_the_clock_leeway_and_no_more() {
-    let (issuer, api) = local(|b| b.clock_leeway(Duration::from_secs(10)));
-    warm_up(&api).await;
+    let api = local(|b| b.clock_leeway(Duration::from_secs(10)));
+    let issuer = api.issuer();
+    api.warm_up().await;
     let now = api.now();
     let token = api.mint(issuer.token()).expires_at(now + 60).sign();
-    Api::assert_ok(&api.bearer(&token).await);
+    expect::ok(&api.bearer(&token).await);
     api.advance(69);
-    Api::assert_ok(&api.bearer(&token).await);
+    expect::ok(&api.bearer(&token).await);
     api.advance(1);
-    assert_invalid_token(&api.bearer(&token).await, "Token is expired");
+    expect::invalid_token(&api.bearer(&token).await, "Token is expired");
 }
 
 #[tokio::test]
 async fn a_dpop_proof_is_checked_on_every_request_even_when_the_token_is_cached() {
-    let (issuer, api) = local(|b| b);
-    warm_up(&api).await;
+    let api = local(|b| b);
+    let issuer = api.issuer();
+    api.warm_up().await;
     let key = DpopKey::generate();
     let token = api.mint(issuer.token()).bound_to(&key).sign();
-    let proof = api.proof(&key, &token);
-    let reply = api.dpop(&token, &proof).await;
-    Api::assert_ok(&reply);
+    let proof = api.proof_by(&key, "GET", "/test", &token).sign();
+    let reply = api.dpop("GET", "/test", &token, &proof).await;
+    expect::ok(&reply);
     assert_eq!(reply.json()["scheme"], "DPoP");
     // The same token with a new proof: the token comes from the cache, the proof is checked.
-    let lookups = |m: Metrics| m.cache_hits + m.cache_misses;
-    let before = lookups(api.metrics());
-    Api::assert_ok(&api.dpop(&token, &api.proof(&key, &token)).await);
-    assert_eq!(lookups(api.metrics()), before, "the token was a cache hit");
+    let before = api.lookups();
+    expect::ok(
+        &api.dpop(
+            "GET",
+            "/test",
+            &token,
+            &api.proof_by(&key, "GET", "/test", &token).sign(),
+        )
+        .await,
+    );
+    assert_eq!(api.lookups(), before, "the token was a cache hit");
     // A replayed proof is refused although the token is cached.
-    let replay = api.dpop(&token, &proof).await;
-    replay.assert_error(
+    let replay = api.dpop("GET", "/test", &token, &proof).await;
+    expect::error(
+        &replay,
         400,
         "invalid_dpop_proof",
         "DPoP proof has already been used (jti replay)",
@@ -1338,27 +1255,34 @@ async fn a_dpop_proof_is_checked_on_every_request_even_when_the_token_is_cached(
     // So is a proof by another key (binding), one for another method, and the bound token
     // presented as Bearer.
     let other = DpopKey::generate();
-    api.dpop(&token, &api.proof(&other, &token))
-        .await
-        .assert_error(
-            401,
-            "invalid_token",
-            "JWT Access Token confirmation mismatch",
-        );
+    expect::error(
+        &api.dpop(
+            "GET",
+            "/test",
+            &token,
+            &api.proof_by(&other, "GET", "/test", &token).sign(),
+        )
+        .await,
+        401,
+        "invalid_token",
+        "JWT Access Token confirmation mismatch",
+    );
     let wrong_method = key
         .proof("POST", &api.app.at("/test"))
         .access_token(&token)
         .iat(api.now())
         .sign();
-    api.dpop(&token, &wrong_method).await.assert_error(
+    expect::error(
+        &api.dpop("GET", "/test", &token, &wrong_method).await,
         400,
         "invalid_dpop_proof",
         "DPoP Proof htm mismatch",
     );
-    api.bearer(&token).await.assert_error(
+    expect::error(
+        &api.bearer(&token).await,
         401,
         "invalid_token",
         "DPoP-bound token requires the DPoP authentication scheme, not Bearer",
     );
-    assert_eq!(lookups(api.metrics()), before);
+    assert_eq!(api.lookups(), before);
 }

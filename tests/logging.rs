@@ -16,9 +16,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use actix_web::{get, web, HttpResponse};
-use auth0_actix::testing::{malformed, DpopKey, LocalIssuer, TokenBuilder};
-use auth0_actix::{require_auth, Auth0, Claims, Clock, ManualClock};
-use e2e_support::{builder_for, send, Reply, TestApp};
+use auth0_actix::testing::{malformed, DpopKey, TokenBuilder};
+use auth0_actix::{require_auth, Claims};
+use e2e_support::{expect, Api, Registration, Reply};
 use serde_json::json;
 
 // ---------------------------------------------------------------------------------------------
@@ -91,72 +91,36 @@ async fn exclusive_logs() -> (tokio::sync::MutexGuard<'static, ()>, Logs) {
 // Harness
 
 /// A local issuer and an app trusting it (serving `e2e_support::echo_routes`) on a manual clock.
-struct Api {
-    issuer: LocalIssuer,
-    auth0: Auth0,
-    clock: ManualClock,
-    app: TestApp,
-    http: reqwest::Client,
+fn start() -> Api {
+    Api::builder()
+        .manual_clock()
+        .configure(|b| {
+            b.cache_ttl(Duration::from_secs(600))
+                .max_stale(Duration::from_secs(3600))
+        })
+        .start()
 }
 
-impl Api {
-    fn start() -> Api {
-        let issuer = LocalIssuer::start();
-        let clock = ManualClock::starting_now();
-        let auth0 = builder_for(&issuer)
-            .cache_ttl(Duration::from_secs(600))
-            .max_stale(Duration::from_secs(3600))
-            .clock(clock.clone())
-            .build()
-            .expect("a valid configuration");
-        let app = e2e_support::start(auth0.clone(), e2e_support::echo_routes);
-        Api {
-            issuer,
-            auth0,
-            clock,
-            app,
-            http: e2e_support::client(),
-        }
-    }
-
-    fn now(&self) -> i64 {
-        self.clock.now().as_secs() as i64
-    }
-
-    /// A token of the issuer, issued now on the manual clock, valid for an hour, with a `jti`
-    /// of its own (so that no two tokens are alike).
-    fn token(&self) -> TokenBuilder {
-        let now = self.now();
-        self.issuer
-            .token()
-            .issued_at(now)
-            .expires_at(now + 3600)
-            .claim("jti", format!("logging-{}", next_id()))
-    }
-
-    /// A proof by `key` for `method /test`, issued now on the manual clock, bound to `token`.
-    fn proof(&self, key: &DpopKey, method: &str, token: &str) -> String {
-        key.proof(method, &self.app.at("/test"))
-            .access_token(token)
-            .iat(self.now())
-            .sign()
-    }
-
-    async fn get(&self, authorization: &str, proof: Option<&str>) -> Reply {
-        let mut request = self
-            .http
-            .get(self.app.at("/test"))
-            .header("Authorization", authorization);
-        if let Some(proof) = proof {
-            request = request.header("DPoP", proof);
-        }
-        send(request).await
-    }
+/// A token of the issuer, issued now on the manual clock, valid for an hour, with a `jti` of
+/// its own (so that no two tokens are alike).
+fn fresh_token(api: &Api) -> TokenBuilder {
+    api.mint(api.issuer().token())
 }
 
-fn next_id() -> usize {
-    static ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+/// A proof by `key` for `method /test`, issued now on the manual clock, bound to `token`.
+fn proof(api: &Api, key: &DpopKey, method: &str, token: &str) -> String {
+    api.proof_by(key, method, "/test", token).sign()
+}
+
+/// `GET /test` with this `Authorization` value and, if given, this DPoP proof.
+async fn get(api: &Api, authorization: &str, proof: Option<&str>) -> Reply {
+    let mut request = api
+        .request("GET", "/test")
+        .header("Authorization", authorization);
+    if let Some(proof) = proof {
+        request = request.header("DPoP", proof);
+    }
+    api.send(request).await
 }
 
 /// The secrets of a compact JWS: the whole and each of its segments (long enough to be
@@ -204,26 +168,26 @@ fn find_leak(text: &str, secrets: &[String]) -> Option<(String, String)> {
 #[tokio::test]
 async fn tokens_and_dpop_proofs_are_never_logged_even_at_trace() {
     let (_turn, logs) = exclusive_logs().await;
-    let api = Api::start();
+    let api = start();
     let key = DpopKey::generate();
     let other_key = DpopKey::generate();
     let mut sent: Vec<String> = Vec::new();
     let mut rejected = 0;
 
     // (Authorization, DPoP proof, expected status, expected error)
-    let bound = api.token().bound_to(&key).sign();
+    let bound = fresh_token(&api).bound_to(&key).sign();
     let mut cases: Vec<(String, Option<String>, u16, &str)> = Vec::new();
     // Accepted first: discovery and JWKS are fetched (and traced) with a token in flight.
     cases.push((
         format!("DPoP {bound}"),
-        Some(api.proof(&key, "GET", &bound)),
+        Some(proof(&api, &key, "GET", &bound)),
         200,
         "",
     ));
     // The proof is for another method.
     cases.push((
         format!("DPoP {bound}"),
-        Some(api.proof(&key, "POST", &bound)),
+        Some(proof(&api, &key, "POST", &bound)),
         400,
         "invalid_dpop_proof",
     ));
@@ -240,42 +204,44 @@ async fn tokens_and_dpop_proofs_are_never_logged_even_at_trace() {
     let tampered = format!("{signed}.{}{flipped}{}", &signature[..10], &signature[11..]);
     cases.push((
         format!("DPoP {tampered}"),
-        Some(api.proof(&key, "GET", &tampered)),
+        Some(proof(&api, &key, "GET", &tampered)),
         401,
         "invalid_token",
     ));
     // A proof by another key than the one the token is bound to.
     cases.push((
         format!("DPoP {bound}"),
-        Some(api.proof(&other_key, "GET", &bound)),
+        Some(proof(&api, &other_key, "GET", &bound)),
         401,
         "invalid_token",
     ));
     // An expired bound token.
     let now = api.now();
-    let expired = api
-        .token()
+    let expired = fresh_token(&api)
         .issued_at(now - 7200)
         .expires_at(now - 3600)
         .bound_to(&key)
         .sign();
     cases.push((
         format!("DPoP {expired}"),
-        Some(api.proof(&key, "GET", &expired)),
+        Some(proof(&api, &key, "GET", &expired)),
         401,
         "invalid_token",
     ));
     // A token signed by a key the JWKS does not have (an unknown kid: a refetch is logged).
-    let stranger = api.issuer.generate_key("not-published");
-    let unknown = api.token().signed_with(&stranger).bound_to(&key).sign();
+    let stranger = api.issuer().generate_key("not-published");
+    let unknown = fresh_token(&api)
+        .signed_with(&stranger)
+        .bound_to(&key)
+        .sign();
     cases.push((
         format!("DPoP {unknown}"),
-        Some(api.proof(&key, "GET", &unknown)),
+        Some(proof(&api, &key, "GET", &unknown)),
         401,
         "invalid_token",
     ));
     // A garbled proof.
-    let garbled = format!("{}x", api.proof(&key, "GET", &bound));
+    let garbled = format!("{}x", proof(&api, &key, "GET", &bound));
     cases.push((
         format!("DPoP {bound}"),
         Some(garbled),
@@ -285,26 +251,26 @@ async fn tokens_and_dpop_proofs_are_never_logged_even_at_trace() {
     // The bound token presented as Bearer, with its proof.
     cases.push((
         format!("Bearer {bound}"),
-        Some(api.proof(&key, "GET", &bound)),
+        Some(proof(&api, &key, "GET", &bound)),
         401,
         "invalid_token",
     ));
     // An unbound token as Bearer with a DPoP header beside it.
-    let unbound = api.token().sign();
+    let unbound = fresh_token(&api).sign();
     cases.push((
         format!("Bearer {unbound}"),
-        Some(api.proof(&key, "GET", &unbound)),
+        Some(proof(&api, &key, "GET", &unbound)),
         400,
         "invalid_request",
     ));
     // Malformed tokens of every kind, with a proof.
     for token in malformed::all() {
-        let proof = api.proof(&key, "GET", &token);
+        let proof = proof(&api, &key, "GET", &token);
         cases.push((format!("DPoP {token}"), Some(proof), 0, ""));
     }
 
     for (authorization, proof, status, error) in &cases {
-        let reply = api.get(authorization, proof.as_deref()).await;
+        let reply = get(&api, authorization, proof.as_deref()).await;
         if *status == 0 {
             assert!(reply.status == 400 || reply.status == 401, "{reply:?}");
         } else {
@@ -376,25 +342,21 @@ async fn no_auth0_extractor(claims: Claims) -> HttpResponse {
 #[tokio::test]
 async fn a_handler_without_a_registered_auth0_answers_500_and_logs_how_to_register_it() {
     let (_turn, logs) = exclusive_logs().await;
-    let issuer = LocalIssuer::start();
-    let token = issuer.token().sign();
     // An app that never registers an Auth0.
-    let app = e2e_support::start_with(|| {
-        |cfg: &mut web::ServiceConfig| {
+    let api = Api::builder()
+        .registration(Registration::Unregistered)
+        .routes(|cfg: &mut web::ServiceConfig| {
             cfg.service(no_auth0).service(no_auth0_extractor);
-        }
-    });
-    let http = e2e_support::client();
+        })
+        .start();
+    let token = api.issuer().token().sign();
     for path in ["/no-auth0", "/no-auth0-extractor"] {
         for authorization in [Some(format!("Bearer {token}")), None] {
             logs.clear();
-            let mut request = http.get(app.at(path));
-            if let Some(value) = &authorization {
-                request = request.header("Authorization", value);
-            }
-            let reply = send(request).await;
+            let reply = api.with_authorization(path, authorization.as_deref()).await;
             let what = format!("GET {path} with Authorization {authorization:?}");
-            reply.assert_error(
+            expect::error(
+                &reply,
                 500,
                 "internal_server_error",
                 "An unexpected error occurred during authentication",
@@ -424,7 +386,7 @@ async fn a_handler_without_a_registered_auth0_answers_500_and_logs_how_to_regist
             );
         }
     }
-    assert_eq!((issuer.discovery_fetches(), issuer.jwks_fetches()), (0, 0));
+    assert_eq!(api.fetches(), (0, 0));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -433,34 +395,27 @@ async fn a_handler_without_a_registered_auth0_answers_500_and_logs_how_to_regist
 #[tokio::test]
 async fn an_outage_past_the_ttl_keeps_valid_tokens_passing_and_warns_about_stale_keys() {
     let (_turn, logs) = exclusive_logs().await;
-    let api = Api::start();
+    let api = start();
     let stale_warnings = || logs.lines_with("stale-if-error");
 
     // Warm-up: discovery and JWKS fetched by a first request.
-    let reply = api
-        .get(&format!("Bearer {}", api.token().sign()), None)
-        .await;
+    let reply = api.bearer(&fresh_token(&api).sign()).await;
     assert_eq!(reply.status, 200, "{reply:?}");
-    assert_eq!(
-        (api.issuer.discovery_fetches(), api.issuer.jwks_fetches()),
-        (1, 1)
-    );
+    assert_eq!(api.fetches(), (1, 1));
 
     // The issuer fails; within the TTL nobody notices, and nothing is said about stale keys.
-    api.issuer.set_failing(true);
-    api.clock.advance(Duration::from_secs(300));
-    let reply = api
-        .get(&format!("Bearer {}", api.token().sign()), None)
-        .await;
+    api.issuer().set_failing(true);
+    api.clock().advance(Duration::from_secs(300));
+    let reply = api.bearer(&fresh_token(&api).sign()).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert!(stale_warnings().is_empty(), "{}", logs.text());
     assert_eq!(api.auth0.metrics().stale_served, 0);
 
     // Past the TTL: the request is answered from the last good keys at once while it starts a
     // background refresh of each document; both fail, and a warning says so for each.
-    api.clock.advance(Duration::from_secs(301));
-    let token = api.token().sign();
-    let reply = api.get(&format!("Bearer {token}"), None).await;
+    api.clock().advance(Duration::from_secs(301));
+    let token = fresh_token(&api).sign();
+    let reply = api.bearer(&token).await;
     assert_eq!(
         reply.status, 200,
         "a valid token during the outage: {reply:?}"
@@ -472,12 +427,12 @@ async fn an_outage_past_the_ttl_keeps_valid_tokens_passing_and_warns_about_stale
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     assert!(
-        api.issuer.discovery_fetches() > 1,
+        api.issuer().discovery_fetches() > 1,
         "the refresh reached the failing issuer"
     );
     // From then on valid tokens pass on the stale keys, counted per document.
-    let token = api.token().sign();
-    let reply = api.get(&format!("Bearer {token}"), None).await;
+    let token = fresh_token(&api).sign();
+    let reply = api.bearer(&token).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(api.auth0.metrics().stale_served, 2);
     let text = logs.text();

@@ -5,10 +5,9 @@
 //! renderer, and one verification per request.
 
 use actix_web::{get, post, route, web, HttpResponse, Responder};
-use auth0_actix::testing::{DpopKey, LocalIssuer};
-use auth0_actix::{require_auth, Auth0, Authenticated, Claims, Metrics, Scheme};
-use e2e_support::{auth0_for, builder_for, send, Reply, TestApp};
-use reqwest::Method;
+use auth0_actix::testing::DpopKey;
+use auth0_actix::{require_auth, Authenticated, Claims, Metrics, Scheme};
+use e2e_support::{expect, Api, Registration};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -140,60 +139,9 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(public);
 }
 
-struct Env {
-    issuer: LocalIssuer,
-    app: TestApp,
-    http: reqwest::Client,
-}
-
-fn env() -> Env {
-    let issuer = LocalIssuer::start();
-    let app = e2e_support::start(auth0_for(&issuer), routes);
-    Env {
-        issuer,
-        app,
-        http: e2e_support::client(),
-    }
-}
-
-impl Env {
-    async fn call(&self, method: Method, path: &str, token: Option<&str>) -> Reply {
-        let mut req = self.http.request(method, self.app.at(path));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        send(req).await
-    }
-
-    async fn get(&self, path: &str, token: &str) -> Reply {
-        self.call(Method::GET, path, Some(token)).await
-    }
-
-    async fn post(&self, path: &str, token: &str) -> Reply {
-        self.call(Method::POST, path, Some(token)).await
-    }
-
-    fn scoped(&self, scope: &str) -> String {
-        self.issuer.token().scope(scope).sign()
-    }
-}
-
-#[track_caller]
-fn assert_route(reply: &Reply, route: &str) {
-    assert_eq!(reply.status, 200, "{reply:?}");
-    assert_eq!(reply.json()["route"], route, "{reply:?}");
-}
-
-#[track_caller]
-fn assert_insufficient(reply: &Reply, scopes: &str) {
-    reply.assert_error(403, "insufficient_scope", "Insufficient scopes");
-    assert_eq!(
-        reply.challenge(),
-        format!(
-            "Bearer error=\"insufficient_scope\", error_description=\"Insufficient scopes\", \
-             scope=\"{scopes}\", DPoP algs=\"ES256\""
-        )
-    );
+/// An issuer and an app serving every form above (mixed mode, default configuration).
+fn env() -> Api {
+    Api::serving(routes)
 }
 
 // ------------------------------------------------------------------------------------------
@@ -202,18 +150,18 @@ fn assert_insufficient(reply: &Reply, scopes: &str) {
 #[tokio::test]
 async fn no_arguments_any_valid_token() {
     let env = env();
-    let token = env.issuer.token().sign();
-    assert_route(&env.get("/any", &token).await, "any");
-    let reply = env.get("/any/claims", &token).await;
-    assert_route(&reply, "any/claims");
+    let token = env.issuer().token().sign();
+    expect::route(&env.bearer_at("/any", &token).await, "any");
+    let reply = env.bearer_at("/any/claims", &token).await;
+    expect::route(&reply, "any/claims");
     assert_eq!(reply.json()["sub"], "user_123");
     for path in ["/any", "/any/claims"] {
-        let reply = env.call(Method::GET, path, None).await;
-        reply.assert_error(400, "invalid_request", "");
+        let reply = env.get(path, &[]).await;
+        expect::error(&reply, 400, "invalid_request", "");
         let reply = env
-            .get(path, &env.issuer.token().expires_in(-5).sign())
+            .bearer_at(path, &env.issuer().token().expires_in(-5).sign())
             .await;
-        reply.assert_error(401, "invalid_token", "Token is expired");
+        expect::error(&reply, 401, "invalid_token", "Token is expired");
     }
 }
 
@@ -221,13 +169,13 @@ async fn no_arguments_any_valid_token() {
 async fn one_scope_above_and_below_the_routing_attribute() {
     let env = env();
     let good = env.scoped("read:messages");
-    assert_route(&env.get("/one", &good).await, "one");
-    let reply = env.get("/one/claims", &good).await;
-    assert_route(&reply, "one/claims");
+    expect::route(&env.bearer_at("/one", &good).await, "one");
+    let reply = env.bearer_at("/one/claims", &good).await;
+    expect::route(&reply, "one/claims");
     assert_eq!(reply.json()["scope"], "read:messages");
     let other = env.scoped("write:messages");
-    assert_insufficient(&env.get("/one", &other).await, "read:messages");
-    assert_insufficient(&env.get("/one/claims", &other).await, "read:messages");
+    expect::insufficient_scope(&env.bearer_at("/one", &other).await, "read:messages");
+    expect::insufficient_scope(&env.bearer_at("/one/claims", &other).await, "read:messages");
 }
 
 #[tokio::test]
@@ -239,17 +187,21 @@ async fn a_list_requires_every_scope() {
             "write:data read:data",
             "a read:data b write:data",
         ] {
-            let reply = env.post(path, &env.scoped(scope)).await;
+            let reply = env.bearer_call("POST", path, &env.scoped(scope)).await;
             assert_eq!(reply.status, 200, "{path} {scope:?}: {reply:?}");
         }
         for scope in ["read:data", "write:data", "", "read:data,write:data"] {
-            let reply = env.post(path, &env.scoped(scope)).await;
-            assert_insufficient(&reply, "read:data write:data");
+            let reply = env.bearer_call("POST", path, &env.scoped(scope)).await;
+            expect::insufficient_scope(&reply, "read:data write:data");
         }
-        let reply = env.post(path, &env.issuer.token().sign()).await;
-        assert_insufficient(&reply, "read:data write:data");
+        let reply = env
+            .bearer_call("POST", path, &env.issuer().token().sign())
+            .await;
+        expect::insufficient_scope(&reply, "read:data write:data");
     }
-    let reply = env.post("/all", &env.scoped("read:data write:data")).await;
+    let reply = env
+        .bearer_call("POST", "/all", &env.scoped("read:data write:data"))
+        .await;
     assert_eq!(reply.json()["sub"], "user_123");
 }
 
@@ -257,47 +209,40 @@ async fn a_list_requires_every_scope() {
 async fn route_attribute_with_several_methods() {
     let env = env();
     let good = env.scoped("read:messages");
-    for method in [Method::GET, Method::PUT] {
-        let reply = env.call(method.clone(), "/multi", Some(&good)).await;
-        assert_route(&reply, "multi");
+    for method in ["GET", "PUT"] {
+        let reply = env.bearer_call(method, "/multi", &good).await;
+        expect::route(&reply, "multi");
         let reply = env
-            .call(method, "/multi", Some(&env.scoped("read:other")))
+            .bearer_call(method, "/multi", &env.scoped("read:other"))
             .await;
-        assert_insufficient(&reply, "read:messages");
+        expect::insufficient_scope(&reply, "read:messages");
     }
     // A method the route does not serve never reaches authentication.
-    let reply = env.call(Method::POST, "/multi", Some(&good)).await;
+    let reply = env.bearer_call("POST", "/multi", &good).await;
     assert_eq!(reply.status, 404, "{reply:?}");
     let reply = env
-        .call(
-            Method::DELETE,
-            "/multi/above",
-            Some(&env.issuer.token().sign()),
-        )
+        .bearer_call("DELETE", "/multi/above", &env.issuer().token().sign())
         .await;
-    assert_route(&reply, "multi/above");
-    let reply = env.call(Method::DELETE, "/multi/above", None).await;
-    reply.assert_error(400, "invalid_request", "");
+    expect::route(&reply, "multi/above");
+    let reply = env.call("DELETE", "/multi/above", &[]).await;
+    expect::error(&reply, 400, "invalid_request", "");
 }
 
 #[tokio::test]
 async fn path_and_json_extractors_and_an_early_return() {
     let env = env();
     let token = env
-        .issuer
+        .issuer()
         .token()
         .subject("owner_1")
         .scope("write:items")
         .sign();
     let post = |id: &str, body: Value, token: Option<&str>| {
-        let mut req = env
-            .http
-            .post(env.app.at(&format!("/items/{id}")))
-            .json(&body);
+        let mut req = env.request("POST", &format!("/items/{id}")).json(&body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        send(req)
+        env.send(req)
     };
     let reply = post("7", json!({"name": "widget"}), Some(&token)).await;
     assert_eq!(reply.status, 201, "{reply:?}");
@@ -312,13 +257,13 @@ async fn path_and_json_extractors_and_an_early_return() {
     // Authentication runs before the other extractors: a bad path or body without a token is
     // an authentication error, not a 404 or a JSON error.
     let reply = post("not-a-number", json!({"nope": 1}), None).await;
-    reply.assert_error(400, "invalid_request", "");
+    expect::error(&reply, 400, "invalid_request", "");
     assert_eq!(
         reply.challenge(),
         "Bearer realm=\"api\", DPoP algs=\"ES256\""
     );
     let reply = post("7", json!({"nope": 1}), Some(&env.scoped("read:items"))).await;
-    assert_insufficient(&reply, "write:items");
+    expect::insufficient_scope(&reply, "write:items");
     // With a good token, the other extractors' errors come through unchanged.
     let reply = post("not-a-number", json!({"name": "x"}), Some(&token)).await;
     assert_eq!(reply.status, 404, "{reply:?}");
@@ -337,20 +282,23 @@ async fn path_and_json_extractors_and_an_early_return() {
 #[tokio::test]
 async fn authentication_errors_beat_scope_errors() {
     let env = env();
-    let expired_unscoped = env.issuer.token().expires_in(-5).sign();
-    env.get("/one", &expired_unscoped)
-        .await
-        .assert_error(401, "invalid_token", "Token is expired");
-    env.get("/one", &env.issuer.token().scope("x").tampered())
-        .await
-        .assert_error(
-            401,
-            "invalid_token",
-            "Signature verification failed: bad_signature",
-        );
-    let reply = env.call(Method::GET, "/one", None).await;
-    reply.assert_error(400, "invalid_request", "");
-    let reply = env.post("/all", "not-a-token").await;
+    let expired_unscoped = env.issuer().token().expires_in(-5).sign();
+    expect::error(
+        &env.bearer_at("/one", &expired_unscoped).await,
+        401,
+        "invalid_token",
+        "Token is expired",
+    );
+    expect::error(
+        &env.bearer_at("/one", &env.issuer().token().scope("x").tampered())
+            .await,
+        401,
+        "invalid_token",
+        "Signature verification failed: bad_signature",
+    );
+    let reply = env.get("/one", &[]).await;
+    expect::error(&reply, 400, "invalid_request", "");
+    let reply = env.bearer_call("POST", "/all", "not-a-token").await;
     assert_eq!(reply.status, 401);
 }
 
@@ -367,7 +315,10 @@ async fn scopes_are_exact_case_sensitive_tokens() {
         "read:messages,write:messages",
         "\"read:messages\"",
     ] {
-        assert_insufficient(&env.get("/one", &env.scoped(denied)).await, "read:messages");
+        expect::insufficient_scope(
+            &env.bearer_at("/one", &env.scoped(denied)).await,
+            "read:messages",
+        );
     }
     for granted in [
         "read:messages",
@@ -376,16 +327,16 @@ async fn scopes_are_exact_case_sensitive_tokens() {
         "write:x\tread:messages",
         "a\nread:messages",
     ] {
-        let reply = env.get("/one", &env.scoped(granted)).await;
-        assert_route(&reply, "one");
+        let reply = env.bearer_at("/one", &env.scoped(granted)).await;
+        expect::route(&reply, "one");
     }
 }
 
 #[tokio::test]
 async fn permissions_are_not_scopes_by_default() {
     let env = env();
-    let token = env.issuer.token().permissions(["read:messages"]).sign();
-    assert_insufficient(&env.get("/one", &token).await, "read:messages");
+    let token = env.issuer().token().permissions(["read:messages"]).sign();
+    expect::insufficient_scope(&env.bearer_at("/one", &token).await, "read:messages");
 }
 
 /// D4: a scope claim that is not a string grants nothing; never a 500.
@@ -397,9 +348,9 @@ async fn non_string_scope_claims_grant_nothing() {
         json!({"0": "read:messages"}),
         json!(7),
     ] {
-        let token = env.issuer.token().claim("scope", &scope).sign();
-        assert_insufficient(&env.get("/one", &token).await, "read:messages");
-        assert_eq!(env.get("/any", &token).await.status, 200);
+        let token = env.issuer().token().claim("scope", &scope).sign();
+        expect::insufficient_scope(&env.bearer_at("/one", &token).await, "read:messages");
+        assert_eq!(env.bearer_at("/any", &token).await.status, 200);
     }
 }
 
@@ -420,29 +371,21 @@ async fn unregistered_scoped(_claims: Claims) -> impl Responder {
 
 #[tokio::test]
 async fn a_handler_in_an_app_without_auth0_is_a_500_never_a_401() {
-    let issuer = LocalIssuer::start();
-    let app = e2e_support::start_with(|| {
-        |cfg: &mut web::ServiceConfig| {
+    let app = Api::builder()
+        .registration(Registration::Unregistered)
+        .routes(|cfg: &mut web::ServiceConfig| {
             cfg.service(unregistered)
                 .service(unregistered_scoped)
                 .service(claims_only);
-        }
-    });
-    let http = e2e_support::client();
+        })
+        .start();
+    let issuer = app.issuer();
     let token = issuer.token().scope("read:messages").sign();
     for path in ["/unregistered", "/unregistered/scoped", "/claims-only"] {
         for auth in [None, Some("garbage"), Some(token.as_str())] {
-            let mut req = http.get(app.at(path));
-            if let Some(t) = auth {
-                req = req.bearer_auth(t);
-            }
-            let reply = send(req).await;
-            reply.assert_error(
-                500,
-                "internal_server_error",
-                "An unexpected error occurred during authentication",
-            );
-            assert!(reply.challenges.is_empty(), "{reply:?}");
+            let authorization = auth.map(|t| format!("Bearer {t}"));
+            let reply = app.with_authorization(path, authorization.as_deref()).await;
+            expect::server_error(&reply);
         }
     }
     assert_eq!(issuer.discovery_fetches(), 0);
@@ -450,22 +393,16 @@ async fn a_handler_in_an_app_without_auth0_is_a_500_never_a_401() {
 
 #[tokio::test]
 async fn auth0_registered_as_web_data_works_too() {
-    let issuer = LocalIssuer::start();
-    let auth0 = auth0_for(&issuer);
-    let app = e2e_support::start_with(move || {
-        let data = web::Data::new(auth0.clone());
-        move |cfg: &mut web::ServiceConfig| {
-            cfg.app_data(data).service(one_claims);
-        }
-    });
-    let token = issuer.token().scope("read:messages").sign();
-    let reply = send(
-        e2e_support::client()
-            .get(app.at("/one/claims"))
-            .bearer_auth(&token),
-    )
-    .await;
-    assert_route(&reply, "one/claims");
+    let app = Api::builder()
+        .registration(Registration::WebData)
+        .routes(|cfg: &mut web::ServiceConfig| {
+            cfg.service(one_claims);
+        })
+        .start();
+    let reply = app
+        .bearer_at("/one/claims", &app.scoped("read:messages"))
+        .await;
+    expect::route(&reply, "one/claims");
 }
 
 // ------------------------------------------------------------------------------------------
@@ -475,38 +412,45 @@ async fn auth0_registered_as_web_data_works_too() {
 async fn the_authenticated_extractor() {
     let env = env();
     let reply = env
-        .get("/whoami", &env.issuer.token().subject("me").sign())
+        .bearer_at("/whoami", &env.issuer().token().subject("me").sign())
         .await;
     assert_eq!(reply.status, 200);
     assert_eq!(
         reply.json(),
         json!({"sub": "me", "bearer": true, "jkt": null})
     );
-    let reply = env.call(Method::GET, "/whoami", None).await;
-    reply.assert_error(400, "invalid_request", "");
+    let reply = env.get("/whoami", &[]).await;
+    expect::error(&reply, 400, "invalid_request", "");
     let reply = env
-        .get("/whoami", &env.issuer.token().expires_in(-1).sign())
+        .bearer_at("/whoami", &env.issuer().token().expires_in(-1).sign())
         .await;
-    reply.assert_error(401, "invalid_token", "Token is expired");
+    expect::error(&reply, 401, "invalid_token", "Token is expired");
 }
 
 #[tokio::test]
 async fn the_claims_extractor_alone_checks_no_scope() {
     let env = env();
-    let reply = env.get("/claims-only", &env.issuer.token().sign()).await;
+    let reply = env
+        .bearer_at("/claims-only", &env.issuer().token().sign())
+        .await;
     assert_eq!(reply.json(), json!({"sub": "user_123"}));
     let reply = env
-        .get("/claims-only", &env.issuer.token().kid("zzz").sign())
+        .bearer_at("/claims-only", &env.issuer().token().kid("zzz").sign())
         .await;
-    reply.assert_error(401, "invalid_token", "No matching key found in JWKS");
+    expect::error(
+        &reply,
+        401,
+        "invalid_token",
+        "No matching key found in JWKS",
+    );
 }
 
 #[tokio::test]
 async fn public_routes_need_no_token() {
     let env = env();
-    let reply = env.call(Method::GET, "/public", None).await;
+    let reply = env.get("/public", &[]).await;
     assert_eq!(reply.json(), json!({"message": "public"}));
-    let reply = env.get("/public", "garbage").await;
+    let reply = env.bearer_at("/public", "garbage").await;
     assert_eq!(reply.status, 200, "unprotected routes ignore credentials");
 }
 
@@ -517,22 +461,22 @@ async fn public_routes_need_no_token() {
 async fn verification_happens_once_per_request() {
     let env = env();
     let token = env
-        .issuer
+        .issuer()
         .token()
         .scope("read:messages")
         .claim("jti", "token-1")
         .sign();
-    let reply = env.get("/consistent", &token).await;
+    let reply = env.bearer_at("/consistent", &token).await;
     assert_eq!(
         reply.json(),
         json!({"same": true, "jti": "token-1", "scheme": "Bearer", "jkt": null})
     );
-    assert_eq!(env.issuer.discovery_fetches(), 1);
-    assert_eq!(env.issuer.jwks_fetches(), 1);
+    assert_eq!(env.issuer().discovery_fetches(), 1);
+    assert_eq!(env.issuer().jwks_fetches(), 1);
 
     let key = DpopKey::generate();
     let bound = env
-        .issuer
+        .issuer()
         .token()
         .scope("read:messages")
         .claim("jti", "token-2")
@@ -542,21 +486,13 @@ async fn verification_happens_once_per_request() {
         .proof("GET", &env.app.at("/consistent"))
         .access_token(&bound)
         .sign();
-    let dpop = |proof: &str| {
-        send(
-            env.http
-                .get(env.app.at("/consistent"))
-                .header("authorization", format!("DPoP {bound}"))
-                .header("dpop", proof),
-        )
-    };
-    let reply = dpop(&proof).await;
+    let reply = env.dpop("GET", "/consistent", &bound, &proof).await;
     assert_eq!(
         reply.json(),
         json!({"same": true, "jti": "token-2", "scheme": "DPoP", "jkt": key.thumbprint()})
     );
     // The replay store does refuse that proof a second time, so the 200 above was one check.
-    let reply = dpop(&proof).await;
+    let reply = env.dpop("GET", "/consistent", &bound, &proof).await;
     assert_eq!(reply.status, 400, "{reply:?}");
     assert_eq!(reply.json()["detail"]["error"], "invalid_dpop_proof");
 }
@@ -564,26 +500,26 @@ async fn verification_happens_once_per_request() {
 // ------------------------------------------------------------------------------------------
 // A custom error renderer
 
-fn rendered_app(issuer: &LocalIssuer) -> TestApp {
-    let auth0: Auth0 = builder_for(issuer)
-        .error_renderer(|err| {
-            HttpResponse::Ok()
-                .insert_header(("x-rendered", "yes"))
-                .content_type("text/plain")
-                .body(format!("denied: {} ({})", err.code(), err.description()))
+fn rendered_app() -> Api {
+    Api::builder()
+        .configure(|b| {
+            b.error_renderer(|err| {
+                HttpResponse::Ok()
+                    .insert_header(("x-rendered", "yes"))
+                    .content_type("text/plain")
+                    .body(format!("denied: {} ({})", err.code(), err.description()))
+            })
         })
-        .build()
-        .unwrap();
-    e2e_support::start(auth0, routes)
+        .routes(routes)
+        .start()
 }
 
 #[tokio::test]
 async fn a_custom_renderer_chooses_the_body_but_not_status_or_challenge() {
-    let issuer = LocalIssuer::start();
-    let app = rendered_app(&issuer);
-    let http = e2e_support::client();
+    let app = rendered_app();
+    let issuer = app.issuer();
 
-    let reply = send(http.get(app.at("/one"))).await;
+    let reply = app.get("/one", &[]).await;
     assert_eq!(reply.status, 400);
     assert_eq!(reply.body, "denied: invalid_request ()");
     assert_eq!(reply.content_type.as_deref(), Some("text/plain"));
@@ -594,7 +530,7 @@ async fn a_custom_renderer_chooses_the_body_but_not_status_or_challenge() {
     );
 
     let expired = issuer.token().expires_in(-5).sign();
-    let reply = send(http.get(app.at("/one")).bearer_auth(&expired)).await;
+    let reply = app.bearer_at("/one", &expired).await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.body, "denied: invalid_token (Token is expired)");
     assert_eq!(
@@ -604,7 +540,7 @@ async fn a_custom_renderer_chooses_the_body_but_not_status_or_challenge() {
     );
 
     let unscoped = issuer.token().sign();
-    let reply = send(http.get(app.at("/one")).bearer_auth(&unscoped)).await;
+    let reply = app.bearer_at("/one", &unscoped).await;
     assert_eq!(reply.status, 403);
     assert_eq!(
         reply.body,
@@ -617,13 +553,13 @@ async fn a_custom_renderer_chooses_the_body_but_not_status_or_challenge() {
     );
 
     // The extractors outside the attribute use the renderer too.
-    let reply = send(http.get(app.at("/whoami")).bearer_auth(&expired)).await;
+    let reply = app.bearer_at("/whoami", &expired).await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.body, "denied: invalid_token (Token is expired)");
 
     // Successful requests are untouched.
-    let reply = send(http.get(app.at("/any")).bearer_auth(&unscoped)).await;
-    assert_route(&reply, "any");
+    let reply = app.bearer_at("/any", &unscoped).await;
+    expect::route(&reply, "any");
     assert_eq!(reply.header("x-rendered"), None);
 }
 
@@ -639,24 +575,24 @@ async fn every_extractor_of_a_request_shares_one_outcome_counted_and_rendered_on
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
-    let issuer = LocalIssuer::start();
     let renders = Arc::new(AtomicUsize::new(0));
     let counted = renders.clone();
-    let auth0: Auth0 = builder_for(&issuer)
-        .error_renderer(move |err| {
-            counted.fetch_add(1, Ordering::SeqCst);
-            HttpResponse::Ok().body(format!("denied: {}", err.code()))
+    let app = Api::builder()
+        .configure(move |b| {
+            b.error_renderer(move |err| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                HttpResponse::Ok().body(format!("denied: {}", err.code()))
+            })
         })
-        .build()
-        .unwrap();
-    let app = e2e_support::start(auth0.clone(), routes);
-    let http = e2e_support::client();
+        .routes(routes)
+        .start();
+    let (issuer, auth0) = (app.issuer(), &app.auth0);
     let get = |authorization: Option<String>| {
-        let mut request = http.get(app.at("/consistent"));
+        let mut request = app.request("GET", "/consistent");
         if let Some(value) = authorization {
             request = request.header("authorization", value);
         }
-        send(request)
+        app.send(request)
     };
 
     let token = issuer

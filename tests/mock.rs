@@ -7,9 +7,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use actix_web::{get, post, web, HttpResponse};
-use auth0_actix::{require_auth, testing, Auth0, Claims};
+use auth0_actix::{require_auth, testing, Claims};
 use e2e_support::www::MIXED_BARE;
-use e2e_support::{send, Reply, TestApp};
+use e2e_support::{expect, Api, Reply};
 use serde_json::{json, Value};
 
 /// How many times an app's scoped handlers ran (to prove a 400 or 403 never reaches them).
@@ -47,28 +47,24 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/whoami").to(e2e_support::echo_authenticated));
 }
 
+/// An app serving the routes above with `testing::mock_auth0`, and its handlers' run count.
 struct Mock {
-    auth0: Auth0,
-    app: TestApp,
-    http: reqwest::Client,
+    api: Api,
     runs: web::Data<Runs>,
 }
 
 impl Mock {
     fn start(claims: Value) -> Mock {
-        let auth0 = testing::mock_auth0(claims);
         let runs = web::Data::new(Runs::default());
         let app_runs = runs.clone();
-        let app = e2e_support::start(auth0.clone(), move |cfg: &mut web::ServiceConfig| {
-            cfg.app_data(app_runs.clone());
-            routes(cfg);
-        });
-        Mock {
-            auth0,
-            app,
-            http: e2e_support::client(),
-            runs,
-        }
+        let api = Api::builder()
+            .auth0(testing::mock_auth0(claims))
+            .routes(move |cfg: &mut web::ServiceConfig| {
+                cfg.app_data(app_runs.clone());
+                routes(cfg);
+            })
+            .start();
+        Mock { api, runs }
     }
 
     /// How many times the scoped handlers ran.
@@ -78,17 +74,22 @@ impl Mock {
 
     /// `GET path` with these `Authorization` values (none: no header).
     async fn get(&self, path: &str, authorization: &[&str]) -> Reply {
-        let mut request = self.http.get(self.app.at(path));
-        for value in authorization {
-            request = request.header("Authorization", *value);
-        }
-        send(request).await
+        self.call("GET", path, authorization).await
+    }
+
+    /// `method path` with these `Authorization` values.
+    async fn call(&self, method: &str, path: &str, authorization: &[&str]) -> Reply {
+        let headers: Vec<(&str, &str)> = authorization
+            .iter()
+            .map(|value| ("Authorization", *value))
+            .collect();
+        self.api.call(method, path, &headers).await
     }
 
     /// No discovery or JWKS was ever fetched: the mock needs no issuer.
     #[track_caller]
     fn assert_no_network(&self) {
-        let m = self.auth0.metrics();
+        let m = self.api.metrics();
         assert_eq!(
             (m.discovery_fetches, m.jwks_fetches, m.fetch_failures),
             (0, 0, 0),
@@ -125,10 +126,10 @@ async fn no_credentials_get_the_usual_400_and_challenge() {
     let mock = reader();
     for path in ["/secure", "/claims", "/whoami"] {
         let reply = mock.get(path, &[]).await;
-        reply.assert_error(400, "invalid_request", "");
+        expect::error(&reply, 400, "invalid_request", "");
         assert_eq!(reply.challenge(), MIXED_BARE, "{path}");
     }
-    assert_eq!(mock.auth0.metrics().rejected_invalid_request, 3);
+    assert_eq!(mock.api.metrics().rejected_invalid_request, 3);
     assert_eq!(mock.runs(), 0, "no handler ran");
     mock.assert_no_network();
 }
@@ -144,7 +145,7 @@ async fn malformed_credentials_get_the_usual_400() {
         "mock-token",
     ] {
         let reply = mock.get("/claims", &[authorization]).await;
-        reply.assert_error(400, "invalid_request", "");
+        expect::error(&reply, 400, "invalid_request", "");
         assert_eq!(
             reply.challenge(),
             MIXED_BARE,
@@ -164,13 +165,8 @@ async fn malformed_credentials_get_the_usual_400() {
 async fn a_missing_scope_is_403_insufficient_scope() {
     let mock = reader();
     // read:data is granted, write:data is not: every scope is required.
-    let reply = send(
-        mock.http
-            .post(mock.app.at("/data"))
-            .header("Authorization", "Bearer mock-token"),
-    )
-    .await;
-    reply.assert_error(403, "insufficient_scope", "Insufficient scopes");
+    let reply = mock.call("POST", "/data", &["Bearer mock-token"]).await;
+    expect::error(&reply, 403, "insufficient_scope", "Insufficient scopes");
     // The same challenge as with a real verifier in mixed mode (D10).
     assert_eq!(
         reply.challenge(),
@@ -180,23 +176,17 @@ async fn a_missing_scope_is_403_insufficient_scope() {
     // Claims without any scope at all.
     let anonymous = Mock::start(json!({"sub": "user123"}));
     let reply = anonymous.get("/secure", &["Bearer mock-token"]).await;
-    reply.assert_error(403, "insufficient_scope", "Insufficient scopes");
+    expect::error(&reply, 403, "insufficient_scope", "Insufficient scopes");
     assert_eq!((mock.runs(), anonymous.runs()), (0, 0), "no handler ran");
-    assert_eq!(mock.auth0.metrics().rejected_insufficient_scope, 1);
-    assert_eq!(anonymous.auth0.metrics().rejected_insufficient_scope, 1);
+    assert_eq!(mock.api.metrics().rejected_insufficient_scope, 1);
+    assert_eq!(anonymous.api.metrics().rejected_insufficient_scope, 1);
     // Scopes are exact and case-sensitive, against the given claims.
     let near = Mock::start(json!({"scope": "READ:DATA read:data:all"}));
     let reply = near.get("/secure", &["Bearer mock-token"]).await;
-    reply.assert_error(403, "insufficient_scope", "Insufficient scopes");
+    expect::error(&reply, 403, "insufficient_scope", "Insufficient scopes");
     // Granted both, the same route answers.
     let writer = Mock::start(json!({"scope": "write:data read:data"}));
-    let reply = send(
-        writer
-            .http
-            .post(writer.app.at("/data"))
-            .header("Authorization", "Bearer mock-token"),
-    )
-    .await;
+    let reply = writer.call("POST", "/data", &["Bearer mock-token"]).await;
     assert_eq!((reply.status, reply.json()), (200, json!({"ok": true})));
     assert_eq!(writer.runs(), 1);
 }
@@ -214,13 +204,16 @@ async fn the_dpop_scheme_is_accepted() {
     let reply = mock.get("/secure", &["DPoP mock-token"]).await;
     assert_eq!((reply.status, reply.body.as_str()), (200, "Hello user123"));
     // A DPoP header beside it is not checked either.
-    let reply = send(
-        mock.http
-            .get(mock.app.at("/whoami"))
-            .header("Authorization", "DPoP mock-token")
-            .header("DPoP", "not-a-proof"),
-    )
-    .await;
+    let reply = mock
+        .api
+        .get(
+            "/whoami",
+            &[
+                ("Authorization", "DPoP mock-token"),
+                ("DPoP", "not-a-proof"),
+            ],
+        )
+        .await;
     assert_eq!(
         (reply.status, reply.json()["scheme"].clone()),
         (200, json!("DPoP"))
@@ -242,5 +235,5 @@ async fn claims_that_are_not_an_object_give_empty_claims() {
     let reply = mock.get("/claims", &["Bearer mock-token"]).await;
     assert_eq!((reply.status, reply.json()), (200, json!({})));
     let reply = mock.get("/secure", &["Bearer mock-token"]).await;
-    reply.assert_error(403, "insufficient_scope", "Insufficient scopes");
+    expect::error(&reply, 403, "insufficient_scope", "Insufficient scopes");
 }

@@ -5,21 +5,13 @@
 //! and guards that route by grant, where a guard that does not match means "no route here"
 //! (404, by actix-web's design), with the first matching route winning.
 
-use std::net::TcpListener;
-use std::sync::mpsc;
-use std::thread::JoinHandle;
-
-use actix_web::dev::ServerHandle;
-use actix_web::{get, web, App, HttpResponse, HttpServer, Responder};
+use actix_web::{get, web, HttpResponse, Responder};
 use auth0_actix::guard::Authorized;
 use auth0_actix::testing::LocalIssuer;
-use auth0_actix::{require_auth, Auth0, Auth0Builder, Authenticated, Claims, Grants, Protect};
-use auth0_actix::{Metrics, Requirement};
-use e2e_support::{builder_for, send, Reply, TestApp};
+use auth0_actix::{require_auth, Auth0, Authenticated, Claims, Grants, Protect, Requirement};
+use e2e_support::www::MIXED_BARE;
+use e2e_support::{expect, route, Api, ApiBuilder, Registration, Reply};
 use serde_json::json;
-
-/// The bare challenge of the default (mixed) DPoP mode.
-const BARE: &str = "Bearer realm=\"api\", DPoP algs=\"ES256\"";
 
 // ------------------------------------------------------------------------------------------
 // Handlers: none of them checks anything itself unless its name says so
@@ -52,165 +44,22 @@ async fn attribute_only(_claims: Claims) -> impl Responder {
     HttpResponse::Ok().json(json!({ "route": "attribute-only" }))
 }
 
-fn route(name: &'static str) -> impl Fn() -> std::future::Ready<HttpResponse> + Clone {
-    move || std::future::ready(HttpResponse::Ok().json(json!({ "route": name })))
-}
-
 // ------------------------------------------------------------------------------------------
 // Set-up
 
-struct Env {
-    issuer: LocalIssuer,
-    auth0: Auth0,
-    app: TestApp,
-    http: reqwest::Client,
+/// An issuer, an `Auth0` with the verified-token cache off (so that every verification is real
+/// work), and an app serving `routes`.
+fn uncached(routes: impl Fn(&mut web::ServiceConfig) + Send + Sync + 'static) -> ApiBuilder {
+    Api::builder()
+        .configure(|b| b.verified_token_cache(0))
+        .routes(routes)
 }
 
-/// An issuer, an `Auth0` configured by `configure` (the verified-token cache off, so that every
-/// verification is real work), and an app serving `routes`.
-fn env_with<F>(configure: impl FnOnce(Auth0Builder) -> Auth0Builder, routes: F) -> Env
-where
-    F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
-{
-    let issuer = LocalIssuer::start();
-    let auth0 = configure(builder_for(&issuer).verified_token_cache(0))
-        .build()
-        .expect("a valid configuration");
-    let app = e2e_support::start(auth0.clone(), routes);
-    Env {
-        issuer,
-        auth0,
-        app,
-        http: e2e_support::client(),
-    }
-}
-
-fn env<F>(routes: F) -> Env
-where
-    F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
-{
-    env_with(|b| b, routes)
-}
-
-impl Env {
-    async fn get(&self, path: &str, authorization: Option<&str>) -> Reply {
-        get(&self.http, &self.app.url, path, authorization).await
-    }
-
-    async fn bearer(&self, path: &str, token: &str) -> Reply {
-        self.get(path, Some(&format!("Bearer {token}"))).await
-    }
-
-    fn scoped(&self, scope: &str) -> String {
-        self.issuer.token().scope(scope).sign()
-    }
-
-    fn metrics(&self) -> Metrics {
-        self.auth0.metrics()
-    }
-
-    /// Sends a request and returns the reply with how many verifications it caused.
-    async fn counted(&self, path: &str, token: &str) -> (Reply, u64) {
-        let before = self.metrics().verified;
-        let reply = self.bearer(path, token).await;
-        (reply, self.metrics().verified - before)
-    }
-}
-
-async fn get(http: &reqwest::Client, base: &str, path: &str, authorization: Option<&str>) -> Reply {
-    let mut req = http.get(format!("{base}{path}"));
-    if let Some(value) = authorization {
-        req = req.header("authorization", value);
-    }
-    send(req).await
-}
-
-#[track_caller]
-fn assert_route(reply: &Reply, route: &str) {
-    assert_eq!(reply.status, 200, "{reply:?}");
-    assert_eq!(reply.json()["route"], route, "{reply:?}");
-}
-
-#[track_caller]
-fn assert_missing(reply: &Reply) {
-    reply.assert_error(400, "invalid_request", "");
-    assert_eq!(reply.challenge(), BARE);
-}
-
-#[track_caller]
-fn assert_expired(reply: &Reply) {
-    reply.assert_error(401, "invalid_token", "Token is expired");
-    assert_eq!(
-        reply.challenge(),
-        "Bearer error=\"invalid_token\", error_description=\"Token is expired\", \
-         DPoP algs=\"ES256\""
-    );
-}
-
-#[track_caller]
-fn assert_insufficient(reply: &Reply, scopes: &str) {
-    reply.assert_error(403, "insufficient_scope", "Insufficient scopes");
-    assert_eq!(
-        reply.challenge(),
-        format!(
-            "Bearer error=\"insufficient_scope\", error_description=\"Insufficient scopes\", \
-             scope=\"{scopes}\", DPoP algs=\"ES256\""
-        )
-    );
-}
-
-/// An app built as `App::new().app_data(auth0).wrap(Protect::require(requirement))` — the
-/// middleware on the `App` itself, which `e2e_support::start` (a `ServiceConfig`) cannot do.
-/// Stops when dropped.
-struct WrappedApp {
-    url: String,
-    handle: ServerHandle,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Drop for WrappedApp {
-    fn drop(&mut self) {
-        let handle = self.handle.clone();
-        let _ =
-            std::thread::spawn(move || actix_rt::System::new().block_on(handle.stop(false))).join();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-fn start_wrapped(
-    auth0: Auth0,
-    requirement: Requirement,
-    routes: fn(&mut web::ServiceConfig),
-) -> WrappedApp {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    let port = listener.local_addr().expect("local address").port();
-    let (tx, rx) = mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        let sys = actix_rt::System::new();
-        sys.block_on(async move {
-            let server = HttpServer::new(move || {
-                App::new()
-                    .app_data(auth0.clone())
-                    .wrap(Protect::require(requirement.clone()))
-                    .configure(routes)
-            })
-            .workers(1)
-            .disable_signals()
-            .listen(listener)
-            .expect("listen")
-            .run();
-            tx.send(server.handle()).expect("send handle");
-            let _ = server.await;
-        });
-    });
-    let handle = rx.recv().expect("server started");
-    WrappedApp {
-        url: format!("http://127.0.0.1:{port}"),
-        handle,
-        thread: Some(thread),
-    }
+/// Sends a request and returns the reply with how many verifications it caused.
+async fn counted(env: &Api, path: &str, token: &str) -> (Reply, u64) {
+    let before = env.metrics().verified;
+    let reply = env.bearer_at(path, token).await;
+    (reply, env.metrics().verified - before)
 }
 
 // ------------------------------------------------------------------------------------------
@@ -224,31 +73,31 @@ fn app_routes(cfg: &mut web::ServiceConfig) {
 
 #[tokio::test]
 async fn protect_on_the_app_guards_every_route() {
-    let issuer = LocalIssuer::start();
-    let auth0 = builder_for(&issuer)
-        .verified_token_cache(0)
-        .build()
-        .unwrap();
-    let app = start_wrapped(auth0.clone(), Requirement::none(), app_routes);
-    let http = e2e_support::client();
+    let app = uncached(app_routes)
+        .protect_app(Requirement::none())
+        .start();
+    let issuer = app.issuer();
     let call = |path: &'static str, token: Option<String>| {
         let authorization = token.map(|t| format!("Bearer {t}"));
-        let (http, url) = (http.clone(), app.url.clone());
-        async move { get(&http, &url, path, authorization.as_deref()).await }
+        let app = &app;
+        async move { app.with_authorization(path, authorization.as_deref()).await }
     };
 
     let token = issuer.token().subject("app_user").sign();
-    assert_route(&call("/plain", Some(token.clone())).await, "plain");
+    expect::route(&call("/plain", Some(token.clone())).await, "plain");
     let reply = call("/whoami", Some(token.clone())).await;
-    assert_route(&reply, "whoami");
+    expect::route(&reply, "whoami");
     assert_eq!(reply.json()["sub"], "app_user");
 
     for path in ["/plain", "/whoami", "/messages"] {
-        assert_missing(&call(path, None).await);
-        assert_expired(&call(path, Some(issuer.token().expires_in(-5).sign())).await);
+        expect::invalid_request(&call(path, None).await, "", MIXED_BARE);
+        expect::invalid_token(
+            &call(path, Some(issuer.token().expires_in(-5).sign())).await,
+            "Token is expired",
+        );
     }
     // Under the app's middleware, the attribute still checks its own scope.
-    assert_insufficient(
+    expect::insufficient_scope(
         &call("/messages", Some(token.clone())).await,
         "read:messages",
     );
@@ -257,12 +106,12 @@ async fn protect_on_the_app_guards_every_route() {
         Some(issuer.token().scope("read:messages").sign()),
     )
     .await;
-    assert_route(&reply, "messages");
+    expect::route(&reply, "messages");
     assert_eq!(reply.json()["same"], true);
 
     // The middleware wraps the app's router, so it answers before routing: a path that
     // matches no route is an authentication error without a token, and a 404 with one.
-    assert_missing(&call("/nowhere", None).await);
+    expect::invalid_request(&call("/nowhere", None).await, "", MIXED_BARE);
     let reply = call("/nowhere", Some(token)).await;
     assert_eq!(reply.status, 404, "{reply:?}");
     assert!(reply.challenges.is_empty(), "{reply:?}");
@@ -270,10 +119,10 @@ async fn protect_on_the_app_guards_every_route() {
 
 #[tokio::test]
 async fn protect_require_on_the_app() {
-    let issuer = LocalIssuer::start();
-    let auth0 = builder_for(&issuer).build().unwrap();
-    let app = start_wrapped(auth0, Requirement::any(["read:plain", "admin"]), app_routes);
-    let http = e2e_support::client();
+    let app = Api::builder()
+        .protect_app(Requirement::any(["read:plain", "admin"]))
+        .routes(app_routes)
+        .start();
     for (scope, granted) in [
         ("read:plain", true),
         ("admin", true),
@@ -281,12 +130,11 @@ async fn protect_require_on_the_app() {
         ("read:other", false),
         ("", false),
     ] {
-        let token = issuer.token().scope(scope).sign();
-        let reply = get(&http, &app.url, "/plain", Some(&format!("Bearer {token}"))).await;
+        let reply = app.bearer_at("/plain", &app.scoped(scope)).await;
         if granted {
-            assert_route(&reply, "plain");
+            expect::route(&reply, "plain");
         } else {
-            assert_insufficient(&reply, "read:plain admin");
+            expect::insufficient_scope(&reply, "read:plain admin");
         }
     }
 }
@@ -313,51 +161,61 @@ fn scoped_routes(cfg: &mut web::ServiceConfig) {
 
 #[tokio::test]
 async fn protect_require_on_a_scope_without_any_attribute() {
-    let env = env(scoped_routes);
+    let env = uncached(scoped_routes).start();
 
     // The public route beside the scope needs nothing.
-    assert_route(&env.get("/public", None).await, "public");
-    assert_route(&env.get("/public", Some("Basic x")).await, "public");
+    expect::route(&env.with_authorization("/public", None).await, "public");
+    expect::route(
+        &env.with_authorization("/public", Some("Basic x")).await,
+        "public",
+    );
 
     for path in ["/admin/stats", "/admin/whoami"] {
-        assert_missing(&env.get(path, None).await);
-        assert_missing(&env.get(path, Some("Basic dXNlcjpwYXNz")).await);
-        assert_expired(
-            &env.bearer(path, &env.issuer.token().expires_in(-5).sign())
+        expect::invalid_request(&env.with_authorization(path, None).await, "", MIXED_BARE);
+        expect::invalid_request(
+            &env.with_authorization(path, Some("Basic dXNlcjpwYXNz"))
                 .await,
+            "",
+            MIXED_BARE,
         );
-        env.bearer(path, "not-a-jwt").await.assert_error(
+        expect::invalid_token(
+            &env.bearer_at(path, &env.issuer().token().expires_in(-5).sign())
+                .await,
+            "Token is expired",
+        );
+        expect::error(
+            &env.bearer_at(path, "not-a-jwt").await,
             401,
             "invalid_token",
             "Failed to parse token header: Invalid token format: expected 3 segments, got 1",
         );
         // A valid token without the scope: 403 with the scope in the challenge.
-        assert_insufficient(
-            &env.bearer(path, &env.scoped("read:messages")).await,
+        expect::insufficient_scope(
+            &env.bearer_at(path, &env.scoped("read:messages")).await,
             "admin:read",
         );
-        assert_insufficient(
-            &env.bearer(path, &env.scoped("ADMIN:READ")).await,
+        expect::insufficient_scope(
+            &env.bearer_at(path, &env.scoped("ADMIN:READ")).await,
             "admin:read",
         );
         // RBAC permissions are not scopes by default.
-        let token = env.issuer.token().permissions(["admin:read"]).sign();
-        assert_insufficient(&env.bearer(path, &token).await, "admin:read");
+        let token = env.issuer().token().permissions(["admin:read"]).sign();
+        expect::insufficient_scope(&env.bearer_at(path, &token).await, "admin:read");
     }
     let admin = env
-        .issuer
+        .issuer()
         .token()
         .subject("admin_1")
         .scope("admin:read")
         .sign();
-    assert_route(&env.bearer("/admin/stats", &admin).await, "admin/stats");
-    let reply = env.bearer("/admin/whoami", &admin).await;
-    assert_route(&reply, "whoami");
+    expect::route(&env.bearer_at("/admin/stats", &admin).await, "admin/stats");
+    let reply = env.bearer_at("/admin/whoami", &admin).await;
+    expect::route(&reply, "whoami");
     assert_eq!(reply.json()["sub"], "admin_1");
     // Inside the scope, an unknown path is a 404 once the middleware let the request through.
-    assert_eq!(env.bearer("/admin/nowhere", &admin).await.status, 404);
-    assert_insufficient(
-        &env.bearer("/admin/nowhere", &env.scoped("read:messages"))
+    assert_eq!(env.bearer_at("/admin/nowhere", &admin).await.status, 404);
+    expect::insufficient_scope(
+        &env.bearer_at("/admin/nowhere", &env.scoped("read:messages"))
             .await,
         "admin:read",
     );
@@ -365,13 +223,17 @@ async fn protect_require_on_a_scope_without_any_attribute() {
 
 #[tokio::test]
 async fn the_rejection_counters_see_the_middleware() {
-    let env = env(scoped_routes);
+    let env = uncached(scoped_routes).start();
     let before = env.metrics();
-    assert_insufficient(
-        &env.bearer("/admin/stats", &env.scoped("x")).await,
+    expect::insufficient_scope(
+        &env.bearer_at("/admin/stats", &env.scoped("x")).await,
         "admin:read",
     );
-    assert_missing(&env.get("/admin/stats", None).await);
+    expect::invalid_request(
+        &env.with_authorization("/admin/stats", None).await,
+        "",
+        MIXED_BARE,
+    );
     let after = env.metrics();
     assert_eq!(after.verified - before.verified, 1);
     assert_eq!(
@@ -386,26 +248,23 @@ async fn the_rejection_counters_see_the_middleware() {
 
 #[tokio::test]
 async fn a_scope_under_protect_without_auth0_is_a_500() {
-    let issuer = LocalIssuer::start();
-    let app = e2e_support::start_with(|| {
-        |cfg: &mut web::ServiceConfig| {
+    let app = Api::builder()
+        .registration(Registration::Unregistered)
+        .routes(|cfg: &mut web::ServiceConfig| {
             cfg.service(
                 web::scope("/admin")
                     .wrap(Protect::require("admin:read"))
                     .route("/stats", web::get().to(plain)),
             );
-        }
-    });
-    let http = e2e_support::client();
+        })
+        .start();
+    let issuer = app.issuer();
     let token = issuer.token().scope("admin:read").sign();
     for authorization in [None, Some(format!("Bearer {token}"))] {
-        let reply = get(&http, &app.url, "/admin/stats", authorization.as_deref()).await;
-        reply.assert_error(
-            500,
-            "internal_server_error",
-            "An unexpected error occurred during authentication",
-        );
-        assert!(reply.challenges.is_empty(), "{reply:?}");
+        let reply = app
+            .with_authorization("/admin/stats", authorization.as_deref())
+            .await;
+        expect::server_error(&reply);
     }
     assert_eq!(issuer.discovery_fetches(), 0);
 }
@@ -415,33 +274,34 @@ async fn a_scope_under_protect_without_auth0_is_a_500() {
 
 #[tokio::test]
 async fn middleware_and_attribute_on_one_route_verify_once() {
-    let env = env(scoped_routes);
+    let env = uncached(scoped_routes).start();
     let token = env
-        .issuer
+        .issuer()
         .token()
         .subject("once")
         .scope("read:messages")
         .sign();
     for _ in 0..3 {
-        let (reply, verifications) = env.counted("/api/messages", &token).await;
-        assert_route(&reply, "messages");
+        let (reply, verifications) = counted(&env, "/api/messages", &token).await;
+        expect::route(&reply, "messages");
         assert_eq!(reply.json()["sub"], "once");
         assert_eq!(reply.json()["same"], true);
         assert_eq!(verifications, 1, "Protect + #[require_auth] + 2 extractors");
     }
     // The same count as the attribute alone, and as the middleware alone.
-    let (reply, verifications) = env.counted("/attribute-only", &token).await;
-    assert_route(&reply, "attribute-only");
+    let (reply, verifications) = counted(&env, "/attribute-only", &token).await;
+    expect::route(&reply, "attribute-only");
     assert_eq!(verifications, 1);
-    let (reply, verifications) = env.counted("/api/plain", &token).await;
-    assert_route(&reply, "plain");
+    let (reply, verifications) = counted(&env, "/api/plain", &token).await;
+    expect::route(&reply, "plain");
     assert_eq!(verifications, 1);
 
     // Failures are verified once too: the middleware's rejection ends the request.
     let before = env.metrics();
-    assert_expired(
-        &env.bearer("/api/messages", &env.issuer.token().expires_in(-5).sign())
+    expect::invalid_token(
+        &env.bearer_at("/api/messages", &env.issuer().token().expires_in(-5).sign())
             .await,
+        "Token is expired",
     );
     let after = env.metrics();
     assert_eq!(
@@ -452,8 +312,8 @@ async fn middleware_and_attribute_on_one_route_verify_once() {
 
     // The middleware accepts any valid token; the attribute then denies the missing scope,
     // still after a single verification.
-    let (reply, verifications) = env.counted("/api/messages", &env.scoped("other")).await;
-    assert_insufficient(&reply, "read:messages");
+    let (reply, verifications) = counted(&env, "/api/messages", &env.scoped("other")).await;
+    expect::insufficient_scope(&reply, "read:messages");
     assert_eq!(verifications, 1);
 }
 
@@ -465,12 +325,7 @@ async fn deep(claims: Claims) -> impl Responder {
 
 #[tokio::test]
 async fn nested_middlewares_and_the_attribute_verify_once() {
-    let issuer = LocalIssuer::start();
-    let auth0 = builder_for(&issuer)
-        .verified_token_cache(0)
-        .build()
-        .unwrap();
-    let app = start_wrapped(auth0.clone(), Requirement::none(), |cfg| {
+    let app = uncached(|cfg: &mut web::ServiceConfig| {
         cfg.service(
             web::scope("/reports")
                 .wrap(Protect::require("read:reports"))
@@ -483,8 +338,10 @@ async fn nested_middlewares_and_the_attribute_verify_once() {
                         .service(deep),
                 ),
         );
-    });
-    let http = e2e_support::client();
+    })
+    .protect_app(Requirement::none())
+    .start();
+    let (issuer, auth0) = (app.issuer(), &app.auth0);
     let token = issuer
         .token()
         .subject("deep_user")
@@ -492,14 +349,8 @@ async fn nested_middlewares_and_the_attribute_verify_once() {
         .sign();
     for _ in 0..2 {
         let before = auth0.metrics().verified;
-        let reply = get(
-            &http,
-            &app.url,
-            "/reports/v1/deep",
-            Some(&format!("Bearer {token}")),
-        )
-        .await;
-        assert_route(&reply, "deep");
+        let reply = app.bearer_at("/reports/v1/deep", &token).await;
+        expect::route(&reply, "deep");
         assert_eq!(reply.json()["sub"], "deep_user");
         assert_eq!(
             auth0.metrics().verified - before,
@@ -509,23 +360,11 @@ async fn nested_middlewares_and_the_attribute_verify_once() {
     }
     // The outer scope's requirement is checked first.
     let token = issuer.token().scope("admin").sign();
-    let reply = get(
-        &http,
-        &app.url,
-        "/reports/v1/deep",
-        Some(&format!("Bearer {token}")),
-    )
-    .await;
-    assert_insufficient(&reply, "read:reports");
+    let reply = app.bearer_at("/reports/v1/deep", &token).await;
+    expect::insufficient_scope(&reply, "read:reports");
     let token = issuer.token().scope("read:reports").sign();
-    let reply = get(
-        &http,
-        &app.url,
-        "/reports/v1/deep",
-        Some(&format!("Bearer {token}")),
-    )
-    .await;
-    assert_insufficient(&reply, "export:reports admin");
+    let reply = app.bearer_at("/reports/v1/deep", &token).await;
+    expect::insufficient_scope(&reply, "export:reports admin");
 }
 
 // ------------------------------------------------------------------------------------------
@@ -580,7 +419,7 @@ fn guarded_routes(cfg: &mut web::ServiceConfig) {
 
 #[tokio::test]
 async fn guards_route_by_grant_in_order() {
-    let env = env(guarded_routes);
+    let env = uncached(guarded_routes).start();
     for (scope, expected) in [
         ("admin:read", "all reports"),
         ("admin:read reports:read", "all reports"),
@@ -589,41 +428,51 @@ async fn guards_route_by_grant_in_order() {
         ("", "your reports"),
         ("reports:write", "your reports"),
     ] {
-        let reply = env.bearer("/reports", &env.scoped(scope)).await;
-        assert_route(&reply, expected);
+        let reply = env.bearer_at("/reports", &env.scoped(scope)).await;
+        expect::route(&reply, expected);
     }
     // Without a valid token the middleware answers; no guard is ever asked.
-    assert_missing(&env.get("/reports", None).await);
-    assert_expired(
-        &env.bearer(
+    expect::invalid_request(
+        &env.with_authorization("/reports", None).await,
+        "",
+        MIXED_BARE,
+    );
+    expect::invalid_token(
+        &env.bearer_at(
             "/reports",
-            &env.issuer.token().scope("admin:read").expires_in(-5).sign(),
+            &env.issuer()
+                .token()
+                .scope("admin:read")
+                .expires_in(-5)
+                .sign(),
         )
         .await,
+        "Token is expired",
     );
 }
 
 #[tokio::test]
 async fn a_guard_that_does_not_match_is_a_404_never_a_403() {
-    let env = env(guarded_routes);
-    assert_route(
-        &env.bearer("/admin-only", &env.scoped("admin:read")).await,
+    let env = uncached(guarded_routes).start();
+    expect::route(
+        &env.bearer_at("/admin-only", &env.scoped("admin:read"))
+            .await,
         "admin",
     );
     for scope in ["reports:read", "", "ADMIN:READ"] {
-        let reply = env.bearer("/admin-only", &env.scoped(scope)).await;
+        let reply = env.bearer_at("/admin-only", &env.scoped(scope)).await;
         assert_eq!(reply.status, 404, "{scope:?}: {reply:?}");
         assert!(reply.challenges.is_empty(), "{reply:?}");
     }
     // Permissions are not scopes unless the configuration says so.
-    let token = env.issuer.token().permissions(["admin:read"]).sign();
-    assert_eq!(env.bearer("/admin-only", &token).await.status, 404);
+    let token = env.issuer().token().permissions(["admin:read"]).sign();
+    assert_eq!(env.bearer_at("/admin-only", &token).await.status, 404);
 
     // No middleware: the guard never sees a verified token, so it never matches, even for a
     // token that would satisfy it.
     for authorization in [None, Some(format!("Bearer {}", env.scoped("admin:read")))] {
         let reply = env
-            .get("/unprotected-guard", authorization.as_deref())
+            .with_authorization("/unprotected-guard", authorization.as_deref())
             .await;
         assert_eq!(reply.status, 404, "{reply:?}");
         assert!(reply.challenges.is_empty(), "{reply:?}");
@@ -632,14 +481,16 @@ async fn a_guard_that_does_not_match_is_a_404_never_a_403() {
 
 #[tokio::test]
 async fn a_guard_on_the_protected_scope_itself_never_matches() {
-    let env = env(guarded_routes);
+    let env = uncached(guarded_routes).start();
     // Not even the middleware answers: the parent router found no matching service.
     for authorization in [
         None,
         Some(format!("Bearer {}", env.scoped("admin:read"))),
         Some("Bearer not-a-token".to_owned()),
     ] {
-        let reply = env.get("/guarded-scope", authorization.as_deref()).await;
+        let reply = env
+            .with_authorization("/guarded-scope", authorization.as_deref())
+            .await;
         assert_eq!(reply.status, 404, "{authorization:?}: {reply:?}");
         assert!(reply.challenges.is_empty(), "{reply:?}");
     }
@@ -657,28 +508,30 @@ fn app_guarded_scope(cfg: &mut web::ServiceConfig) {
 
 #[tokio::test]
 async fn a_scope_guard_beneath_an_app_wide_protect_matches() {
-    let issuer = LocalIssuer::start();
-    let auth0 = builder_for(&issuer).build().unwrap();
-    let app = start_wrapped(auth0, Requirement::none(), app_guarded_scope);
-    let http = e2e_support::client();
-    let bearer = |scope: &str| Some(format!("Bearer {}", issuer.token().scope(scope).sign()));
-    let admin = get(&http, &app.url, "/admin", bearer("admin:read").as_deref()).await;
-    assert_route(&admin, "admin");
-    let other = get(&http, &app.url, "/admin", bearer("reports:read").as_deref()).await;
+    let app = Api::builder()
+        .protect_app(Requirement::none())
+        .routes(app_guarded_scope)
+        .start();
+    let admin = app.bearer_at("/admin", &app.scoped("admin:read")).await;
+    expect::route(&admin, "admin");
+    let other = app.bearer_at("/admin", &app.scoped("reports:read")).await;
     assert_eq!(other.status, 404, "{other:?}");
-    assert_missing(&get(&http, &app.url, "/admin", None).await);
+    expect::invalid_request(&app.get("/admin", &[]).await, "", MIXED_BARE);
 }
 
 #[tokio::test]
 async fn guards_read_grants_as_the_configuration_says() {
-    let env = env_with(|b| b.grants(Grants::ScopeOrPermissions), guarded_routes);
-    let token = env.issuer.token().permissions(["admin:read"]).sign();
-    assert_route(&env.bearer("/admin-only", &token).await, "admin");
-    assert_route(&env.bearer("/reports", &token).await, "all reports");
-    let token = env.issuer.token().permissions(["reports:read"]).sign();
-    assert_route(&env.bearer("/reports", &token).await, "team reports");
-    assert_route(
-        &env.bearer("/admin-only", &env.scoped("admin:read")).await,
+    let env = uncached(guarded_routes)
+        .configure(|b| b.grants(Grants::ScopeOrPermissions))
+        .start();
+    let token = env.issuer().token().permissions(["admin:read"]).sign();
+    expect::route(&env.bearer_at("/admin-only", &token).await, "admin");
+    expect::route(&env.bearer_at("/reports", &token).await, "all reports");
+    let token = env.issuer().token().permissions(["reports:read"]).sign();
+    expect::route(&env.bearer_at("/reports", &token).await, "team reports");
+    expect::route(
+        &env.bearer_at("/admin-only", &env.scoped("admin:read"))
+            .await,
         "admin",
     );
 }
@@ -687,28 +540,14 @@ async fn guards_read_grants_as_the_configuration_says() {
 /// the same configuration.
 #[tokio::test]
 async fn guards_read_the_configuration_registered_as_web_data() {
-    let issuer = LocalIssuer::start();
-    let auth0 = builder_for(&issuer)
-        .grants(Grants::ScopeOrPermissions)
-        .build()
-        .unwrap();
-    let app = e2e_support::start_with(move || {
-        let data = web::Data::new(auth0.clone());
-        move |cfg: &mut web::ServiceConfig| {
-            cfg.app_data(data);
-            guarded_routes(cfg);
-        }
-    });
-    let http = e2e_support::client();
-    let token = issuer.token().permissions(["admin:read"]).sign();
-    let reply = get(
-        &http,
-        &app.url,
-        "/admin-only",
-        Some(&format!("Bearer {token}")),
-    )
-    .await;
-    assert_route(&reply, "admin");
+    let app = Api::builder()
+        .configure(|b| b.grants(Grants::ScopeOrPermissions))
+        .registration(Registration::WebData)
+        .routes(guarded_routes)
+        .start();
+    let token = app.issuer().token().permissions(["admin:read"]).sign();
+    let reply = app.bearer_at("/admin-only", &token).await;
+    expect::route(&reply, "admin");
 }
 
 // ------------------------------------------------------------------------------------------
@@ -725,44 +564,39 @@ async fn manual(req: actix_web::HttpRequest) -> HttpResponse {
 
 #[tokio::test]
 async fn verify_request_under_protect_reuses_the_outcome_even_for_dpop() {
-    let env = e2e_support::DpopEnv::start_with_routes(
-        |b| b.verified_token_cache(0),
-        |cfg: &mut web::ServiceConfig| {
-            cfg.service(
-                web::scope("/api")
-                    .wrap(Protect::new())
-                    .route("/manual", web::get().to(manual)),
-            );
-        },
-    );
+    let env = uncached(|cfg: &mut web::ServiceConfig| {
+        cfg.service(
+            web::scope("/api")
+                .wrap(Protect::new())
+                .route("/manual", web::get().to(manual)),
+        );
+    })
+    .start();
     let token = env.bound_token();
     let before = env.auth0.metrics().verified;
     let proof = env.proof("GET", "/api/manual", &token).sign();
     let reply = env.dpop("GET", "/api/manual", &token, &proof).await;
     // Verifying the same request twice would check the proof twice and call it a replay.
     assert_eq!(reply.status, 200, "{:?}", reply.body);
-    assert_eq!(reply.body["sub"], "user_123");
+    assert_eq!(reply.json()["sub"], "user_123");
     assert_eq!(env.auth0.metrics().verified - before, 1);
     // The proof was still recorded: sending it again is a replay.
     let again = env.dpop("GET", "/api/manual", &token, &proof).await;
     assert_eq!(again.status, 400);
-    assert_eq!(again.body["detail"]["error"], "invalid_dpop_proof");
+    assert_eq!(again.json()["detail"]["error"], "invalid_dpop_proof");
 }
 
 #[tokio::test]
 async fn a_scope_with_its_own_configuration_does_not_reuse_the_outer_outcome() {
     let issuer = LocalIssuer::start();
-    let outer = builder_for(&issuer)
-        .verified_token_cache(0)
-        .build()
-        .expect("outer");
-    let inner = builder_for(&issuer)
+    let inner = issuer
+        .auth0_builder()
         .audience("https://another-api.example")
         .verified_token_cache(0)
         .build()
         .expect("inner");
     let inner_for_app = inner.clone();
-    let app = e2e_support::start(outer.clone(), move |cfg: &mut web::ServiceConfig| {
+    let app = uncached(move |cfg: &mut web::ServiceConfig| {
         cfg.service(
             web::scope("/api").wrap(Protect::new()).service(
                 web::scope("/other")
@@ -770,18 +604,14 @@ async fn a_scope_with_its_own_configuration_does_not_reuse_the_outer_outcome() {
                     .route("/whoami", web::get().to(whoami)),
             ),
         );
-    });
-    let http = e2e_support::client();
+    })
+    .issuer(issuer)
+    .start();
+    let (issuer, outer) = (app.issuer(), &app.auth0);
     // Valid for the outer audience only: the middleware (outer) lets it through, and the
     // handler's extractor (inner configuration) must verify it again and refuse it.
     let token = issuer.token().sign();
-    let reply = get(
-        &http,
-        &app.url,
-        "/api/other/whoami",
-        Some(&format!("Bearer {token}")),
-    )
-    .await;
+    let reply = app.bearer_at("/api/other/whoami", &token).await;
     assert_eq!(reply.status, 401, "{:?}", reply.json());
     assert_eq!(reply.json()["detail"]["error"], "invalid_token");
     assert_eq!(outer.metrics().verified, 1);
@@ -793,13 +623,7 @@ async fn a_scope_with_its_own_configuration_does_not_reuse_the_outer_outcome() {
         .token()
         .audience("https://another-api.example")
         .sign();
-    let reply = get(
-        &http,
-        &app.url,
-        "/api/other/whoami",
-        Some(&format!("Bearer {token}")),
-    )
-    .await;
+    let reply = app.bearer_at("/api/other/whoami", &token).await;
     assert_eq!(reply.status, 401);
     assert_eq!(
         inner.metrics().verified,
@@ -821,18 +645,16 @@ async fn both(claims: Claims, auth: Authenticated) -> impl Responder {
 
 #[tokio::test]
 async fn the_inner_configuration_verifies_once_for_all_its_extractors_even_for_dpop() {
-    let env = e2e_support::DpopEnv::start_with_routes(
-        |b| b.verified_token_cache(0),
-        |_: &mut web::ServiceConfig| {},
-    );
     // Outer `Protect` on the configuration the app registers; an inner scope with its own
     // (same issuer and audience, separate counters and replay store).
-    let inner = builder_for(&env.issuer)
+    let issuer = LocalIssuer::start();
+    let inner = issuer
+        .auth0_builder()
         .verified_token_cache(0)
         .build()
         .expect("inner");
-    let (outer, inner_for_app) = (env.auth0.clone(), inner.clone());
-    let app = e2e_support::start(outer.clone(), move |cfg: &mut web::ServiceConfig| {
+    let inner_for_app = inner.clone();
+    let env = uncached(move |cfg: &mut web::ServiceConfig| {
         cfg.service(
             web::scope("/api").wrap(Protect::new()).service(
                 web::scope("/inner")
@@ -840,18 +662,14 @@ async fn the_inner_configuration_verifies_once_for_all_its_extractors_even_for_d
                     .service(both),
             ),
         );
-    });
+    })
+    .issuer(issuer)
+    .start();
+    let outer = &env.auth0;
     let token = env.bound_token();
-    let url = app.at("/api/inner/both");
     for _ in 0..2 {
-        let proof = env.key.proof("GET", &url).access_token(&token).sign();
-        let reply = send(
-            env.http
-                .get(&url)
-                .header("Authorization", format!("DPoP {token}"))
-                .header("DPoP", proof),
-        )
-        .await;
+        let proof = env.proof("GET", "/api/inner/both", &token).sign();
+        let reply = env.dpop("GET", "/api/inner/both", &token, &proof).await;
         // Each configuration checked the proof once: a second check by the inner one would
         // find the proof in its replay store and refuse it.
         assert_eq!(reply.status, 200, "{:?}", reply.json());

@@ -1,10 +1,10 @@
-//! Reverse-proxy handling end to end (behaviour.md §5): which URL a DPoP proof's `htu` must
-//! name when the app runs behind a proxy (`trust_proxy(true)`) or not, over real HTTP. Also the
-//! reference's own proxy tests (§6.5, named after them) and the hardening beyond it: rejected
-//! prefixes, and malformed hosts that must never make a proof for another endpoint valid. Also
-//! the required and disabled modes behind a trusted proxy (§3.6; mixed mode is the default of
-//! every other test here), `X-Forwarded-Port` ignored, IDN hosts, and the URL a domains resolver
-//! is shown.
+//! Reverse-proxy handling end to end (docs/compatibility.md §5): which URL a DPoP proof's `htu`
+//! must name when the app runs behind a proxy (`trust_proxy(true)`) or not, over real HTTP. Also
+//! the reference's own proxy tests (§6.5, named after them) and the hardening beyond it: rejected
+//! prefixes, and malformed hosts that must never make a proof for another endpoint valid. Also the
+//! required and disabled modes behind a trusted proxy (§3.6; mixed mode is the default of every
+//! other test here), `X-Forwarded-Port` ignored, IDN hosts, and the URL a domains resolver is
+//! shown.
 //!
 //! The app listens on `http://127.0.0.1:PORT`; the proxy headers are sent by the test client
 //! as a proxy would.
@@ -13,21 +13,21 @@ use std::sync::{Arc, Mutex};
 
 use auth0_actix::BoxFuture;
 use auth0_actix::{DomainsResolver, ResolverContext};
-use e2e_support::www::{mixed_dpop, required_dpop, DISABLED_BARE, REQUIRED_BARE};
-use e2e_support::{AuthReply, DpopEnv};
+use e2e_support::www::{required_dpop, DISABLED_BARE, REQUIRED_BARE};
+use e2e_support::{expect, Api, Reply};
 
 const HTU_MISMATCH: &str = "DPoP Proof htu mismatch";
 
-fn trusted() -> DpopEnv {
-    DpopEnv::start(|b| b.trust_proxy(true))
+fn trusted() -> Api {
+    Api::configured(|b| b.trust_proxy(true))
 }
 
-fn untrusted() -> DpopEnv {
-    DpopEnv::start(|b| b)
+fn untrusted() -> Api {
+    Api::start()
 }
 
 /// `GET /test` with a fresh bound token, a proof for `htu`, and the extra `headers`.
-async fn get_with_proof(env: &DpopEnv, headers: &[(&str, &str)], htu: &str) -> AuthReply {
+async fn get_with_proof(env: &Api, headers: &[(&str, &str)], htu: &str) -> Reply {
     let token = env.bound_token();
     let proof = env.key.proof("GET", htu).access_token(&token).sign();
     let mut req = env
@@ -41,29 +41,19 @@ async fn get_with_proof(env: &DpopEnv, headers: &[(&str, &str)], htu: &str) -> A
 }
 
 #[track_caller]
-fn assert_accepted(reply: &AuthReply, env: &DpopEnv, what: &str) {
+fn assert_accepted(reply: &Reply, env: &Api, what: &str) {
     assert_eq!(reply.status, 200, "{what}: {reply:?}");
-    assert_eq!(reply.body["jkt"], env.key.thumbprint(), "{what}");
+    assert_eq!(reply.json()["jkt"], env.key.thumbprint(), "{what}");
 }
 
 #[track_caller]
-fn assert_htu_mismatch(reply: &AuthReply) {
-    reply.assert_error(
-        400,
-        "invalid_dpop_proof",
-        HTU_MISMATCH,
-        &mixed_dpop("invalid_dpop_proof", HTU_MISMATCH),
-    );
+fn assert_htu_mismatch(reply: &Reply) {
+    expect::invalid_dpop_proof(reply, HTU_MISMATCH);
 }
 
 /// Asserts that with `headers` the expected htu is exactly `expected`: a proof for it passes,
 /// proofs for each of `not` fail with an htu mismatch.
-async fn assert_canonical_url(
-    env: &DpopEnv,
-    headers: &[(&str, &str)],
-    expected: &str,
-    not: &[&str],
-) {
+async fn assert_canonical_url(env: &Api, headers: &[(&str, &str)], expected: &str, not: &[&str]) {
     let reply = get_with_proof(env, headers, expected).await;
     assert_accepted(&reply, env, &format!("{headers:?} expects {expected}"));
     for wrong in not {
@@ -85,7 +75,7 @@ const PROXY: [(&str, &str); 2] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// The reference's tests (behaviour.md §6.5), ported
+// The reference's tests (docs/compatibility.md §6.5), ported
 
 #[tokio::test]
 async fn test_reverse_proxy_with_trust_enabled() {
@@ -588,12 +578,7 @@ async fn other_proof_checks_still_apply_behind_a_proxy() {
         .header(PROXY[0].0, PROXY[0].1)
         .header(PROXY[1].0, PROXY[1].1);
     let description = "DPoP Proof htm mismatch";
-    env.send(req).await.assert_error(
-        400,
-        "invalid_dpop_proof",
-        description,
-        &mixed_dpop("invalid_dpop_proof", description),
-    );
+    expect::invalid_dpop_proof(&env.send(req).await, description);
     // And a good proof is single-use here too (D7).
     let proof = env
         .key
@@ -609,26 +594,21 @@ async fn other_proof_checks_still_apply_behind_a_proxy() {
     };
     assert_accepted(&env.send(send()).await, &env, "first use");
     let replay = "DPoP proof has already been used (jti replay)";
-    env.send(send()).await.assert_error(
-        400,
-        "invalid_dpop_proof",
-        replay,
-        &mixed_dpop("invalid_dpop_proof", replay),
-    );
+    expect::invalid_dpop_proof(&env.send(send()).await, replay);
 }
 
-// ---------------------------------------------------------------------------------------------
-// The mode matrix (behaviour.md §3.6) with trust-proxy on: the proxy rules decide the htu in
+// --------------------------------------------------------------------------------------------- The
+// mode matrix (docs/compatibility.md §3.6) with trust-proxy on: the proxy rules decide the htu in
 // every mode, and the mode decides which scheme is accepted
 
 /// Sends `Authorization: <scheme> <token>`, an optional proof, and `headers` to `GET /test`.
 async fn get_with(
-    env: &DpopEnv,
+    env: &Api,
     scheme: &str,
     token: &str,
     proof: Option<&str>,
     headers: Headers<'_>,
-) -> AuthReply {
+) -> Reply {
     let mut req = env
         .request("GET", "/test")
         .header("Authorization", format!("{scheme} {token}"));
@@ -643,7 +623,7 @@ async fn get_with(
 
 #[tokio::test]
 async fn required_mode_behind_a_trusted_proxy() {
-    let env = DpopEnv::start(|b| b.dpop_required(true).trust_proxy(true));
+    let env = Api::configured(|b| b.dpop_required(true).trust_proxy(true));
     let token = env.bound_token();
     let headers = [PROXY[0], PROXY[1], ("X-Forwarded-Prefix", "/api")];
     let public = "https://api.example.com/api/test";
@@ -656,7 +636,8 @@ async fn required_mode_behind_a_trusted_proxy() {
         "https://api.example.com/test".to_owned(),
     ] {
         let reply = get_with(&env, "DPoP", &token, Some(&proof(&htu)), &headers).await;
-        reply.assert_error(
+        expect::error_with_challenge(
+            &reply,
             400,
             "invalid_dpop_proof",
             HTU_MISMATCH,
@@ -664,22 +645,22 @@ async fn required_mode_behind_a_trusted_proxy() {
         );
     }
     // Bearer is refused before anything else, with or without a proof for the public URL.
-    let unbound = env.issuer.token().sign();
+    let unbound = env.issuer().token().sign();
     for proof in [None, Some(proof(public))] {
         let reply = get_with(&env, "Bearer", &unbound, proof.as_deref(), &headers).await;
-        reply.assert_error(400, "invalid_request", "", REQUIRED_BARE);
+        expect::invalid_request(&reply, "", REQUIRED_BARE);
     }
     // DPoP without a proof.
     let reply = get_with(&env, "DPoP", &token, None, &headers).await;
-    reply.assert_error(400, "invalid_request", "", REQUIRED_BARE);
+    expect::invalid_request(&reply, "", REQUIRED_BARE);
 }
 
 #[tokio::test]
 async fn disabled_mode_behind_a_trusted_proxy() {
-    let env = DpopEnv::start(|b| b.dpop_enabled(false).trust_proxy(true));
+    let env = Api::configured(|b| b.dpop_enabled(false).trust_proxy(true));
     let public = "https://api.example.com/test";
     // Bearer works behind the proxy, a DPoP header is ignored and a binding too.
-    let unbound = env.issuer.token().subject("user_123").sign();
+    let unbound = env.issuer().token().subject("user_123").sign();
     let bound = env.bound_token();
     let proof = env.key.proof("GET", public).access_token(&unbound).sign();
     for (token, proof) in [
@@ -688,16 +669,16 @@ async fn disabled_mode_behind_a_trusted_proxy() {
         (&bound, None),
     ] {
         let reply = get_with(&env, "Bearer", token, proof, &PROXY).await;
-        let body = reply.assert_ok();
+        let body = expect::ok(&reply);
         assert_eq!(body["scheme"], "Bearer");
         assert_eq!(body["claims"]["sub"], "user_123");
     }
     // The DPoP scheme is refused even with a perfect proof for the public URL.
     let proof = env.key.proof("GET", public).access_token(&bound).sign();
     let reply = get_with(&env, "DPoP", &bound, Some(&proof), &PROXY).await;
-    reply.assert_error(400, "invalid_request", "", DISABLED_BARE);
+    expect::invalid_request(&reply, "", DISABLED_BARE);
     assert_eq!(
-        env.issuer.discovery_fetches(),
+        env.issuer().discovery_fetches(),
         1,
         "only for the Bearer tokens"
     );
@@ -857,7 +838,7 @@ async fn unreadable_or_repeated_host_never_validates_a_proof() {
                         ),
                     );
                     let what = format!("trust {trust}, {host_lines:?}{extra:?}, proof for {htu}");
-                    if reaches_the_app || reply.body != serde_json::Value::Null {
+                    if reaches_the_app || reply.is_json() {
                         assert_eq!(
                             (reply.status, reply.description()),
                             (400, HTU_MISMATCH),
@@ -867,8 +848,8 @@ async fn unreadable_or_repeated_host_never_validates_a_proof() {
                     } else {
                         // actix-http's own 400: no JSON body, no challenge.
                         assert_eq!(
-                            (reply.status, reply.www_authenticate.as_deref()),
-                            (400, None),
+                            (reply.status, reply.challenges.len()),
+                            (400, 0),
                             "{what}: {reply:?}"
                         );
                     }
@@ -948,7 +929,7 @@ async fn a_domains_resolver_sees_the_proxy_aware_url() {
     let headers = [PROXY[0], PROXY[1], ("X-Forwarded-Prefix", "/api/v1")];
     for trust in [true, false] {
         let resolver = UrlRecorder::default();
-        let env = DpopEnv::start({
+        let env = Api::configured({
             let resolver = resolver.clone();
             move |b| b.domains_resolver(resolver).trust_proxy(trust)
         });
@@ -958,12 +939,12 @@ async fn a_domains_resolver_sees_the_proxy_aware_url() {
             env.app.at("/test?tenant=eu")
         };
         // Bearer.
-        let token = env.issuer.token().subject("user_123").sign();
+        let token = env.issuer().token().subject("user_123").sign();
         let mut req = env.request("GET", "/test?tenant=eu").bearer_auth(&token);
         for (name, value) in headers {
             req = req.header(name, value);
         }
-        assert_eq!(env.send(req).await.assert_ok()["scheme"], "Bearer");
+        assert_eq!(expect::ok(&env.send(req).await)["scheme"], "Bearer");
         assert_eq!(
             resolver.take(),
             vec![Some(expected.clone())],
@@ -984,15 +965,15 @@ async fn a_domains_resolver_sees_the_proxy_aware_url() {
     }
     // A forwarded host that names no URL: the resolver is told there is none.
     let resolver = UrlRecorder::default();
-    let env = DpopEnv::start({
+    let env = Api::configured({
         let resolver = resolver.clone();
         move |b| b.domains_resolver(resolver).trust_proxy(true)
     });
-    let token = env.issuer.token().sign();
+    let token = env.issuer().token().sign();
     let req = env
         .request("GET", "/test")
         .bearer_auth(&token)
         .header("X-Forwarded-Host", "evil.com/admin");
-    assert_eq!(env.send(req).await.assert_ok()["scheme"], "Bearer");
+    assert_eq!(expect::ok(&env.send(req).await)["scheme"], "Bearer");
     assert_eq!(resolver.take(), vec![None]);
 }

@@ -1,8 +1,8 @@
 //! A first end-to-end pass: a real app, a real local issuer, real HTTP.
 
 use actix_web::{get, web, HttpResponse, Responder};
-use auth0_actix::testing::LocalIssuer;
-use auth0_actix::{require_auth, Auth0, Claims};
+use auth0_actix::{require_auth, Claims};
+use e2e_support::Api;
 
 #[get("/private")]
 #[require_auth]
@@ -16,22 +16,12 @@ async fn messages() -> impl Responder {
     HttpResponse::Ok().json(serde_json::json!({ "messages": ["hello"] }))
 }
 
-fn auth0(issuer: &LocalIssuer) -> Auth0 {
-    Auth0::builder()
-        .domain(issuer.domain())
-        .audience(issuer.audience())
-        .root_certificate_pem(issuer.ca_certificate_pem().expect("https issuer"))
-        .build()
-        .expect("config")
-}
-
 #[tokio::test]
 async fn bearer_round_trip() {
-    let issuer = LocalIssuer::start();
-    let app = e2e_support::start(auth0(&issuer), |cfg: &mut web::ServiceConfig| {
+    let app = Api::serving(|cfg: &mut web::ServiceConfig| {
         cfg.service(private).service(messages);
     });
-    let http = e2e_support::client();
+    let (issuer, http) = (app.issuer(), &app.http);
 
     let res = http.get(app.at("/private")).send().await.unwrap();
     assert_eq!(res.status(), 400);

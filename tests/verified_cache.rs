@@ -10,142 +10,94 @@
 
 use std::time::Duration;
 
-use auth0_actix::testing::{DpopKey, LocalIssuer};
-use auth0_actix::{Auth0, Auth0Builder, Clock, ManualClock};
-use e2e_support::{builder_for, send, Reply, TestApp};
+use auth0_actix::testing::{DpopKey, TokenBuilder};
+use auth0_actix::Auth0Builder;
+use e2e_support::{expect, send, Api, Reply};
 
-struct Api {
-    issuer: LocalIssuer,
-    auth0: Auth0,
-    clock: ManualClock,
-    app: TestApp,
-    http: reqwest::Client,
+/// A local issuer, and an app trusting it on a manual clock, keys fetched already.
+async fn start(configure: impl FnOnce(Auth0Builder) -> Auth0Builder + 'static) -> Api {
+    let api = Api::builder()
+        .manual_clock()
+        .configure(configure)
+        .configure(|b| b.cache_ttl(Duration::from_secs(600)))
+        .start_warmed_up()
+        .await;
+    assert_eq!(api.lookups(), 2, "warm-up looked up discovery and the JWKS");
+    api
 }
 
-impl Api {
-    /// A local issuer, and an app trusting it on a manual clock, keys fetched already.
-    async fn start(configure: impl FnOnce(Auth0Builder) -> Auth0Builder) -> Api {
-        let issuer = LocalIssuer::start();
-        let clock = ManualClock::starting_now();
-        let auth0 = configure(builder_for(&issuer))
-            .cache_ttl(Duration::from_secs(600))
-            .clock(clock.clone())
-            .build()
-            .expect("a valid configuration");
-        auth0.warm_up().await.expect("warm-up");
-        let app = e2e_support::start(auth0.clone(), e2e_support::echo_routes);
-        let api = Api {
-            issuer,
-            auth0,
-            clock,
-            app,
-            http: e2e_support::client(),
-        };
-        assert_eq!(api.lookups(), 2, "warm-up looked up discovery and the JWKS");
-        api
-    }
+/// A token issued now on the manual clock, expiring an hour later.
+fn fresh_token(api: &Api) -> TokenBuilder {
+    api.mint(api.issuer().token())
+}
 
-    fn now(&self) -> i64 {
-        self.clock.now().as_secs() as i64
-    }
+/// Asserts a 200 that was (`true`) or was not (`false`) a full verification, `before` being
+/// the lookups before the request.
+#[track_caller]
+fn check(api: &Api, reply: &Reply, before: u64, verified_again: bool, what: &str) {
+    assert_eq!(reply.status, 200, "{what}: {reply:?}");
+    let expected = if verified_again { before + 2 } else { before };
+    assert_eq!(
+        api.lookups(),
+        expected,
+        "{what}: {}",
+        if verified_again {
+            "expected a full verification (a verified-token cache miss)"
+        } else {
+            "expected a verified-token cache hit (no key lookup)"
+        }
+    );
+}
 
-    fn advance(&self, seconds: u64) {
-        self.clock.advance(Duration::from_secs(seconds));
-    }
-
-    /// Discovery/JWKS lookups so far: +2 for each full verification, +0 for a cache hit.
-    fn lookups(&self) -> u64 {
-        let m = self.auth0.metrics();
-        m.cache_hits + m.cache_misses
-    }
-
-    /// A token issued now on the manual clock, expiring an hour later.
-    fn token(&self) -> auth0_actix::testing::TokenBuilder {
-        let now = self.now();
-        self.issuer.token().issued_at(now).expires_at(now + 3600)
-    }
-
-    async fn bearer(&self, token: &str) -> Reply {
-        send(self.http.get(self.app.at("/test")).bearer_auth(token)).await
-    }
-
-    /// Sends `token` and asserts a 200 that was (`true`) or was not (`false`) a full
-    /// verification.
-    #[track_caller]
-    fn check(&self, reply: &Reply, before: u64, verified_again: bool, what: &str) {
-        assert_eq!(reply.status, 200, "{what}: {reply:?}");
-        let expected = if verified_again { before + 2 } else { before };
-        assert_eq!(
-            self.lookups(),
-            expected,
-            "{what}: {}",
-            if verified_again {
-                "expected a full verification (a verified-token cache miss)"
-            } else {
-                "expected a verified-token cache hit (no key lookup)"
-            }
-        );
-    }
-
-    async fn expect_bearer(&self, token: &str, verified_again: bool, what: &str) {
-        let before = self.lookups();
-        let reply = self.bearer(token).await;
-        self.check(&reply, before, verified_again, what);
-    }
+/// Sends `token` and [`check`]s the reply.
+async fn expect_bearer(api: &Api, token: &str, verified_again: bool, what: &str) {
+    let before = api.lookups();
+    let reply = api.bearer(token).await;
+    check(api, &reply, before, verified_again, what);
 }
 
 #[tokio::test]
 async fn a_repeated_token_is_verified_again_once_the_default_ttl_has_passed() {
-    let api = Api::start(|b| b).await;
-    let token = api.token().sign();
-    api.expect_bearer(&token, true, "first use").await;
-    api.expect_bearer(&token, false, "repeat").await;
+    let api = start(|b| b).await;
+    let token = fresh_token(&api).sign();
+    expect_bearer(&api, &token, true, "first use").await;
+    expect_bearer(&api, &token, false, "repeat").await;
     api.advance(299);
-    api.expect_bearer(&token, false, "299 s later (within 300 s)")
-        .await;
+    expect_bearer(&api, &token, false, "299 s later (within 300 s)").await;
     // 301 s after it was verified: the entry is gone though the token has ~55 min left.
     api.advance(2);
-    api.expect_bearer(&token, true, "301 s later (past 300 s)")
-        .await;
+    expect_bearer(&api, &token, true, "301 s later (past 300 s)").await;
     // ... and it is remembered again from now on.
-    api.expect_bearer(&token, false, "repeat after re-verification")
-        .await;
+    expect_bearer(&api, &token, false, "repeat after re-verification").await;
     api.advance(299);
-    api.expect_bearer(&token, false, "299 s after re-verification")
-        .await;
+    expect_bearer(&api, &token, false, "299 s after re-verification").await;
     let m = api.auth0.metrics();
     assert_eq!(m.verified, 6, "every request passed: {m:?}");
     // The keys were fetched once: the second verification used the cached keys.
-    assert_eq!(
-        (api.issuer.discovery_fetches(), api.issuer.jwks_fetches()),
-        (1, 1)
-    );
+    assert_eq!(api.fetches(), (1, 1));
     assert_eq!((m.discovery_fetches, m.jwks_fetches), (1, 1));
 }
 
 #[tokio::test]
 async fn the_ttl_setting_is_honoured_to_the_second() {
-    let api = Api::start(|b| b.verified_token_cache_ttl(Duration::from_secs(60))).await;
-    let token = api.token().sign();
-    api.expect_bearer(&token, true, "first use").await;
+    let api = start(|b| b.verified_token_cache_ttl(Duration::from_secs(60))).await;
+    let token = fresh_token(&api).sign();
+    expect_bearer(&api, &token, true, "first use").await;
     api.advance(59);
-    api.expect_bearer(&token, false, "59 s later").await;
+    expect_bearer(&api, &token, false, "59 s later").await;
     api.advance(1);
-    api.expect_bearer(&token, true, "60 s later (the TTL)")
-        .await;
+    expect_bearer(&api, &token, true, "60 s later (the TTL)").await;
     api.advance(59);
-    api.expect_bearer(&token, false, "59 s after re-verification")
-        .await;
+    expect_bearer(&api, &token, false, "59 s after re-verification").await;
     api.advance(2);
-    api.expect_bearer(&token, true, "61 s after re-verification")
-        .await;
+    expect_bearer(&api, &token, true, "61 s after re-verification").await;
 }
 
 #[tokio::test]
 async fn a_tampered_copy_of_a_cached_token_is_never_a_hit() {
-    let api = Api::start(|b| b).await;
-    let token = api.token().sign();
-    api.expect_bearer(&token, true, "first use").await;
+    let api = start(|b| b).await;
+    let token = fresh_token(&api).sign();
+    expect_bearer(&api, &token, true, "first use").await;
     // The same token with another signature is another cache key: verified, and refused.
     let (signed, signature) = token.rsplit_once('.').expect("a JWS");
     let mut bytes = signature.as_bytes().to_vec();
@@ -153,25 +105,24 @@ async fn a_tampered_copy_of_a_cached_token_is_never_a_hit() {
     let tampered = format!("{signed}.{}", String::from_utf8(bytes).expect("ASCII"));
     let before = api.lookups();
     let reply = api.bearer(&tampered).await;
-    reply.assert_error(
+    expect::error(
+        &reply,
         401,
         "invalid_token",
         "Signature verification failed: bad_signature",
     );
     assert_eq!(api.lookups(), before + 2, "the tampered copy was verified");
-    api.expect_bearer(&token, false, "the genuine token, still cached")
-        .await;
+    expect_bearer(&api, &token, false, "the genuine token, still cached").await;
 }
 
 #[tokio::test]
 async fn a_dpop_bound_token_is_verified_again_past_the_ttl_and_its_proofs_every_time() {
-    let api = Api::start(|b| b).await;
+    let api = start(|b| b).await;
     let key = DpopKey::generate();
-    let token = api.token().bound_to(&key).sign();
+    let token = fresh_token(&api).bound_to(&key).sign();
     let dpop = |proof: String| {
         send(
-            api.http
-                .get(api.app.at("/test"))
+            api.request("GET", "/test")
                 .header("Authorization", format!("DPoP {token}"))
                 .header("DPoP", proof),
         )
@@ -184,15 +135,28 @@ async fn a_dpop_bound_token_is_verified_again_past_the_ttl_and_its_proofs_every_
     };
     let before = api.lookups();
     let reply = dpop(proof()).await;
-    api.check(&reply, before, true, "first use");
+    check(&api, &reply, before, true, "first use");
     assert_eq!(reply.json()["scheme"], "DPoP");
     let before = api.lookups();
-    api.check(&dpop(proof()).await, before, false, "repeat, new proof");
+    check(
+        &api,
+        &dpop(proof()).await,
+        before,
+        false,
+        "repeat, new proof",
+    );
     api.advance(301);
     let before = api.lookups();
-    api.check(&dpop(proof()).await, before, true, "301 s later, new proof");
+    check(
+        &api,
+        &dpop(proof()).await,
+        before,
+        true,
+        "301 s later, new proof",
+    );
     let before = api.lookups();
-    api.check(
+    check(
+        &api,
         &dpop(proof()).await,
         before,
         false,
@@ -206,7 +170,7 @@ async fn a_dpop_bound_token_is_verified_again_past_the_ttl_and_its_proofs_every_
 /// scheme rules.
 #[tokio::test]
 async fn a_cached_token_still_obeys_the_scheme_rules() {
-    let api = Api::start(|b| b).await;
+    let api = start(|b| b).await;
     let key = DpopKey::generate();
     // `scheme token` with a fresh proof for it.
     let with_proof = |scheme: &str, token: &str| {
@@ -216,20 +180,20 @@ async fn a_cached_token_still_obeys_the_scheme_rules() {
             .iat(api.now())
             .sign();
         send(
-            api.http
-                .get(api.app.at("/test"))
+            api.request("GET", "/test")
                 .header("Authorization", format!("{scheme} {token}"))
                 .header("DPoP", proof),
         )
     };
 
-    let bound = api.token().bound_to(&key).sign();
+    let bound = fresh_token(&api).bound_to(&key).sign();
     let reply = with_proof("DPoP", &bound).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     for round in 0..4 {
         let before = api.lookups();
         let reply = api.bearer(&bound).await;
-        reply.assert_error(
+        expect::error(
+            &reply,
             401,
             "invalid_token",
             "DPoP-bound token requires the DPoP authentication scheme, not Bearer",
@@ -237,12 +201,13 @@ async fn a_cached_token_still_obeys_the_scheme_rules() {
         assert_eq!(api.lookups(), before, "round {round}: a cache hit, refused");
     }
 
-    let token = api.token().sign();
-    api.expect_bearer(&token, true, "first use").await;
+    let token = fresh_token(&api).sign();
+    expect_bearer(&api, &token, true, "first use").await;
     for round in 0..4 {
         let before = api.lookups();
         let reply = with_proof("Bearer", &token).await;
-        reply.assert_error(
+        expect::error(
+            &reply,
             400,
             "invalid_request",
             "DPoP proof requires DPoP authentication scheme, not Bearer",
