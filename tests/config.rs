@@ -66,11 +66,16 @@ fn domain_error(domain: &str) -> String {
 fn test_dpop_default_configuration() {
     let auth0 = offline().build().unwrap();
     assert_eq!(auth0.dpop_mode(), DpopMode::Allowed);
-    assert_eq!(auth0_actix::DEFAULT_DPOP_IAT_LEEWAY, 30);
-    assert_eq!(auth0_actix::DEFAULT_DPOP_IAT_OFFSET, 300);
-    assert_eq!(auth0_actix::DEFAULT_CACHE_TTL, Duration::from_secs(600));
-    assert_eq!(auth0_actix::DEFAULT_CACHE_MAX_ENTRIES, 100);
-    assert_eq!(auth0_actix::MAX_DOCUMENT_BYTES, 1024 * 1024);
+    assert_eq!(
+        auth0_actix::defaults::DPOP_IAT_LEEWAY,
+        Duration::from_secs(30)
+    );
+    assert_eq!(
+        auth0_actix::defaults::DPOP_IAT_OFFSET,
+        Duration::from_secs(300)
+    );
+    assert_eq!(auth0_actix::defaults::CACHE_TTL, Duration::from_secs(600));
+    assert_eq!(auth0_actix::defaults::CACHE_MAX_ENTRIES, 100);
 }
 
 #[test]
@@ -94,8 +99,8 @@ async fn test_dpop_custom_timing_configuration() {
     let custom = serve(
         issuer
             .auth0_builder()
-            .dpop_iat_leeway(60)
-            .dpop_iat_offset(600)
+            .dpop_iat_leeway(Duration::from_secs(60))
+            .dpop_iat_offset(Duration::from_secs(600))
             .build()
             .unwrap(),
     );
@@ -193,21 +198,21 @@ fn invalid(builder: Auth0Builder) -> (String, String) {
 #[test]
 fn time_settings_outside_their_range_are_rejected_naming_the_range() {
     // One day at most for the proof windows (larger ones are mistakes, and overflowed).
-    let (setting, reason) = invalid(offline().dpop_iat_offset(u64::MAX));
+    let (setting, reason) = invalid(offline().dpop_iat_offset(Duration::from_secs(u64::MAX)));
     assert_eq!(setting, "dpop_iat_offset (AUTH0_DPOP_IAT_OFFSET)");
     assert_eq!(
         reason,
         "must be between 0 and 86400 seconds (one day), got 18446744073709551615"
     );
-    let (setting, reason) = invalid(offline().dpop_iat_leeway(86_401));
+    let (setting, reason) = invalid(offline().dpop_iat_leeway(Duration::from_secs(86_401)));
     assert_eq!(setting, "dpop_iat_leeway (AUTH0_DPOP_IAT_LEEWAY)");
     assert!(
         reason.starts_with("must be between 0 and 86400 seconds"),
         "{reason}"
     );
     assert!(offline()
-        .dpop_iat_leeway(86_400)
-        .dpop_iat_offset(0)
+        .dpop_iat_leeway(Duration::from_secs(86_400))
+        .dpop_iat_offset(Duration::from_secs(0))
         .build()
         .is_ok());
     // A zero cooldown would let every unknown kid refetch the JWKS (and never back off).

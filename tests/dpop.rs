@@ -761,7 +761,8 @@ fn proof_of_length(make: impl Fn() -> auth0_actix::testing::ProofBuilder, len: u
 /// fetch, no signature check); one of exactly `MAX_PROOF_BYTES` is accepted.
 #[tokio::test]
 async fn proof_size_is_capped() {
-    use auth0_actix::dpop::MAX_PROOF_BYTES;
+    // The documented limit (README, D20).
+    const MAX_PROOF_BYTES: usize = 8 * 1024;
     let env = env();
     let token = env.bound_token();
     for len in [
@@ -879,7 +880,10 @@ async fn iat_window_defaults_300_s_back_30_s_forward() {
 #[tokio::test]
 async fn custom_iat_leeway_and_offset_are_honoured() {
     // Wider window.
-    let env = Api::configured(|b| b.dpop_iat_leeway(120).dpop_iat_offset(1000));
+    let env = Api::configured(|b| {
+        b.dpop_iat_leeway(Duration::from_secs(120))
+            .dpop_iat_offset(Duration::from_secs(1000))
+    });
     let token = env.bound_token();
     for iat in [now() + 100, now() - 900] {
         let proof = env.proof("GET", "/test", &token).iat(iat).sign();
@@ -897,7 +901,10 @@ async fn custom_iat_leeway_and_offset_are_honoured() {
     );
 
     // Narrower window: neither setting widens the other.
-    let env = Api::configured(|b| b.dpop_iat_leeway(0).dpop_iat_offset(20));
+    let env = Api::configured(|b| {
+        b.dpop_iat_leeway(Duration::from_secs(0))
+            .dpop_iat_offset(Duration::from_secs(20))
+    });
     let token = env.bound_token();
     let proof = env.proof("GET", "/test", &token).iat(now()).sign();
     expect::dpop_ok(&env.dpop("GET", "/test", &token, &proof).await, &env.key);
@@ -956,7 +963,10 @@ async fn iat_bounds_are_inclusive_to_the_second() {
 async fn zero_leeway_and_offset_accept_only_the_current_second() {
     let t = now();
     let env = on_clock_at(t)
-        .configure(|b| b.dpop_iat_leeway(0).dpop_iat_offset(0))
+        .configure(|b| {
+            b.dpop_iat_leeway(Duration::from_secs(0))
+                .dpop_iat_offset(Duration::from_secs(0))
+        })
         .start();
     let token = env.bound_token();
     let send = |iat: i64| send_with_iat(&env, &token, iat);
@@ -1542,7 +1552,10 @@ async fn replay_expiry_follows_the_configured_offset() {
     let env = on_clock_at(t)
         .configure({
             let store = store.clone();
-            move |b| b.replay_store(Some(store)).dpop_iat_offset(60)
+            move |b| {
+                b.replay_store(Some(store))
+                    .dpop_iat_offset(Duration::from_secs(60))
+            }
         })
         .start();
     let token = env.bound_token();

@@ -44,7 +44,7 @@ use std::process::ExitCode;
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer};
 use auth0_actix::testing::{DpopKey, LocalIssuer};
-use auth0_actix::{env, Auth0, Auth0Builder, ConfigError, DpopMode, DEFAULT_DPOP_IAT_OFFSET};
+use auth0_actix::{defaults, env, Auth0, Auth0Builder, ConfigError, DpopMode};
 use tracing_subscriber::EnvFilter;
 
 /// The scopes of every route of the example (contract: both tables of routes).
@@ -289,7 +289,7 @@ fn dpop_iat_offset() -> u64 {
         .ok()
         .flatten()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(DEFAULT_DPOP_IAT_OFFSET)
+        .unwrap_or(defaults::DPOP_IAT_OFFSET.as_secs())
 }
 
 /// First SIGTERM/SIGINT: graceful shutdown. A second one: exit at once.

@@ -15,8 +15,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{web, App};
+use auth0_actix::testing::ManualClock;
 use auth0_actix::testing::{DpopKey, LocalIssuer, ProofBuilder, TokenBuilder};
-use auth0_actix::{Auth0, Auth0Builder, Clock, ManualClock, Metrics, Protect, Requirement};
+use auth0_actix::{Auth0, Auth0Builder, Clock, Metrics, Protect, Requirement};
 
 use crate::{client, echo_routes, fetches, send, start_app, with_unique_jti, Reply, TestApp};
 

@@ -21,11 +21,11 @@ use std::time::Duration;
 
 use actix_web::HttpResponse;
 
-use crate::defaults;
 use crate::algorithm::Algorithm;
 use crate::authorize::Grants;
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::CryptoBackend;
+use crate::defaults;
 use crate::dpop::{DpopMode, InMemoryReplayStore, ReplayStore};
 use crate::error::{AuthError, ConfigError};
 use crate::handle::Auth0;

@@ -59,7 +59,6 @@ pub trait ReplayStore: Send + Sync + 'static {
 
 const SHARDS: usize = 16;
 
-
 /// A bounded, sharded in-memory [`ReplayStore`] for a single node. Each of its 16 shards has its
 /// own lock (held for a hash-map operation, never across an await), so requests are not
 /// serialised behind one lock. Every operation is O(1): a shard keeps its entries in arrival
