@@ -42,7 +42,7 @@ impl fmt::Debug for dyn Clock {
 ///
 /// ```
 /// use std::time::Duration;
-/// use auth0_actix::{Clock, ManualClock};
+/// use auth0_actix::{testing::ManualClock, Clock};
 /// let clock = ManualClock::starting_now();
 /// let t0 = clock.now();
 /// clock.advance(Duration::from_secs(31));
@@ -76,7 +76,7 @@ impl ManualClock {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use auth0_actix::{Clock, ManualClock};
+    /// use auth0_actix::{testing::ManualClock, Clock};
     /// let clock = ManualClock::at(Duration::from_secs(1_000));
     /// clock.set(Duration::from_secs(400));
     /// assert_eq!(clock.now(), Duration::from_secs(400));
