@@ -159,9 +159,12 @@ pub use verify::Authenticated;
 pub struct ReadmeDoctests;
 
 /// Items the `#[require_auth]` macro expands to. Not a public API.
+///
+/// The expansion names the library only through this module, as `::auth0_actix::__private::…`;
+/// so every item it needs is here, even the ones exported above too (`Requirement`, `Grants`).
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::authorize::lazy_requirement;
+    pub use crate::authorize::{lazy_requirement, Grants, Requirement};
     pub use crate::extract::{NoScopes, RequireAuth, ScopeRequirement};
     pub use std::sync::OnceLock;
 }
