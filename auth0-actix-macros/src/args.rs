@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! args    := ε | arg ("," arg)* ","?
-//! arg     := "scopes" "=" value | "grants" "=" grants
+//! arg     := "scopes" "=" value | "grants" "=" grants | "crate" "=" STRING   -- STRING: a path
 //! value   := STRING | "[" element ("," element)* ","? "]" | call
 //! element := STRING | call                       -- a list: every element is required
 //! call    := ("any" | "all") "(" element ("," element)* ","? ")"
@@ -29,7 +29,7 @@ use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Expr, ExprCall, ExprLit, Ident, Lit, LitStr, Token};
+use syn::{Expr, ExprCall, ExprLit, Ident, Lit, LitStr, Path, Token};
 
 /// Example shown in error messages.
 const USAGE: &str =
@@ -39,6 +39,11 @@ const USAGE: &str =
 /// Example of `grants` shown in error messages.
 const GRANTS_USAGE: &str =
     "write `grants = \"scope\"`, `grants = \"permissions\"` or `grants = \"scope_or_permissions\"`";
+
+/// Example of `crate` shown in error messages.
+const CRATE_USAGE: &str = "write the path to auth0-actix as a string, e.g. `crate = \"auth\"` \
+     with `auth = { package = \"auth0-actix\", .. }` in Cargo.toml, or \
+     `crate = \"::my_reexport::auth0\"` for a re-export";
 
 /// A validated scope expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +94,9 @@ pub(crate) struct Args {
     /// Where grants are read from for this route; `None` means the configuration's default.
     /// Only ever set together with `scopes`.
     pub(crate) grants: Option<GrantsArg>,
+    /// `crate = "path"`: the path the expansion names the library by; `None` means
+    /// `::auth0_actix`.
+    pub(crate) krate: Option<Path>,
 }
 
 /// An argument's name.
@@ -96,6 +104,7 @@ pub(crate) struct Args {
 enum Key {
     Scopes,
     Grants,
+    Crate,
 }
 
 impl Key {
@@ -103,6 +112,7 @@ impl Key {
         match self {
             Key::Scopes => "scopes",
             Key::Grants => "grants",
+            Key::Crate => "crate",
         }
     }
 
@@ -110,6 +120,7 @@ impl Key {
         match self {
             Key::Scopes => USAGE,
             Key::Grants => GRANTS_USAGE,
+            Key::Crate => CRATE_USAGE,
         }
     }
 
@@ -125,6 +136,7 @@ impl Key {
                 "`grants` is given more than once; give one source of grants: \
                  `grants = \"scope\"`, `\"permissions\"` or `\"scope_or_permissions\"`"
             }
+            Key::Crate => "`crate` is given more than once; give the path to auth0-actix once",
         }
     }
 }
@@ -173,6 +185,7 @@ impl Parse for Args {
             let given = match key {
                 Key::Scopes => args.scopes.is_some(),
                 Key::Grants => grants_key.is_some(),
+                Key::Crate => args.krate.is_some(),
             };
             if given {
                 return Err(syn::Error::new(ident.span(), key.twice()));
@@ -184,6 +197,7 @@ impl Parse for Args {
                     args.grants = Some(grants(&value)?);
                     grants_key = Some(ident);
                 }
+                Key::Crate => args.krate = Some(crate_path(&value)?),
             }
 
             if input.is_empty() {
@@ -195,9 +209,11 @@ impl Parse for Args {
                                     several scopes, use a list: \
                                     `scopes = [\"read:data\", \"write:data\"]`"
                         .to_owned(),
-                    Key::Grants => {
-                        format!("unexpected tokens after the `grants` value; {GRANTS_USAGE}")
-                    }
+                    _ => format!(
+                        "unexpected tokens after the `{}` value; {}",
+                        key.name(),
+                        key.usage()
+                    ),
                 }));
             }
             input.parse::<Token![,]>()?;
@@ -225,19 +241,21 @@ fn peek_function(input: ParseStream<'_>) -> bool {
             .is_ok_and(|ident| ident == "any" || ident == "all")
 }
 
-/// Accepts `scopes` and `grants`; rejects any other key, with a hint for the common
+/// Accepts `scopes`, `grants` and `crate`; rejects any other key, with a hint for the common
 /// near-misses.
 fn key(key: &Ident) -> syn::Result<Key> {
     let name = key.unraw().to_string();
     let hint = match name.as_str() {
         "scopes" => return Ok(Key::Scopes),
         "grants" => return Ok(Key::Grants),
+        "crate" => return Ok(Key::Crate),
         "scope" | "scp" | "roles" => " (did you mean `scopes`?)",
         "permissions" | "permission" => {
             " (did you mean `scopes`? With Auth0 RBAC, add `grants = \"permissions\"` to read \
              them from the `permissions` claim)"
         }
         "grant" | "grant_source" | "source" => " (did you mean `grants`?)",
+        "krate" | "crate_path" => " (did you mean `crate`?)",
         _ => "",
     };
     Err(syn::Error::new(
@@ -295,6 +313,29 @@ fn string(expr: &Expr) -> Option<&LitStr> {
         Expr::Group(group) => string(&group.expr),
         _ => None,
     }
+}
+
+/// The value of `crate`: a string holding a path (`"auth"`, `"::my_reexport::auth0"`), which
+/// keeps the string's span.
+fn crate_path(expr: &Expr) -> syn::Result<Path> {
+    let Some(lit) = string(expr) else {
+        return Err(syn::Error::new_spanned(
+            expr,
+            format!("expected a string literal; {CRATE_USAGE}"),
+        ));
+    };
+    if !lit.suffix().is_empty() {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("unexpected suffix `{}` on the crate path", lit.suffix()),
+        ));
+    }
+    lit.parse_with(Path::parse_mod_style).map_err(|_| {
+        syn::Error::new(
+            lit.span(),
+            format!("{:?} is not a path; {CRATE_USAGE}", lit.value()),
+        )
+    })
 }
 
 /// The value of `grants`: one of the accepted string literals.

@@ -8,8 +8,9 @@
 //! is the scope expression as a `Requirement` (see [`requirement`]), built once.
 //!
 //! Every path the expansion names in the library goes through one hidden module,
-//! `::auth0_actix::__private`, so that one path is all the output says about where the library
-//! is.
+//! `__private`, reached as `::auth0_actix::__private` or, with `crate = "path"`, as
+//! `path::__private`: a crate that depends on the library under another name, or reaches it
+//! through a re-export, says so once and nothing else in the output names `auth0_actix`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -86,7 +87,11 @@ fn parse_handler(item: TokenStream) -> syn::Result<ItemFn> {
 /// Builds the output for a valid attribute on a valid handler.
 fn expand(args: &Args, mut handler: ItemFn) -> TokenStream {
     let span = Span::call_site();
-    let private = quote!(::auth0_actix::__private);
+    let krate = match &args.krate {
+        Some(path) => path.to_token_stream(),
+        None => quote!(::auth0_actix),
+    };
+    let private = quote!(#krate::__private);
 
     let (requirement, marker) = if let Some(scopes) = &args.scopes {
         let name = format_ident!("__Auth0ActixScopes_{}", handler.sig.ident, span = span);
@@ -370,10 +375,27 @@ mod tests {
             }
         );
         let args = quote!(scopes = all("a", any("b", "c")), grants = "permissions");
-        let out = expand_str(args, item);
+        let out = expand_str(args.clone(), item.clone());
         let private = out.matches(":: auth0_actix :: __private ::").count();
         assert!(private > 0, "{out}");
         assert_eq!(out.matches("auth0_actix").count(), private, "{out}");
+
+        // With `crate`, the given path replaces `::auth0_actix`, everywhere.
+        let out = expand_str(quote!(#args, crate = "auth"), item.clone());
+        assert!(!out.contains("auth0_actix"), "{out}");
+        let private = out.matches("auth :: __private ::").count();
+        assert_eq!(private, out.matches("auth").count(), "{out}");
+        assert!(private > 0, "{out}");
+
+        let out = expand_str(quote!(crate = "::my_reexport::auth0"), item);
+        let expected = quote! {
+            async fn edit(
+                _: ::my_reexport::auth0::__private::RequireAuth<
+                    ::my_reexport::auth0::__private::NoScopes
+                >
+            ) -> String { String::new() }
+        };
+        assert_eq!(out, expected.to_string());
     }
 
     #[test]

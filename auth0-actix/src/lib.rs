@@ -160,8 +160,9 @@ pub struct ReadmeDoctests;
 
 /// Items the `#[require_auth]` macro expands to. Not a public API.
 ///
-/// The expansion names the library only through this module, as `::auth0_actix::__private::…`;
-/// so every item it needs is here, even the ones exported above too (`Requirement`, `Grants`).
+/// The expansion names the library only through this module, as `::auth0_actix::__private::…`
+/// or, with `crate = "path"`, as `path::__private::…`; so every item it needs is here, even the
+/// ones exported above too (`Requirement`, `Grants`).
 #[doc(hidden)]
 pub mod __private {
     pub use crate::authorize::{lazy_requirement, Grants, Requirement};

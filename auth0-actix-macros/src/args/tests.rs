@@ -50,7 +50,7 @@ fn s(scope: &str) -> ScopeExpr {
 #[test]
 fn empty_arguments_mean_no_scopes() {
     let args = args(quote!());
-    assert!(args.scopes.is_none() && args.grants.is_none());
+    assert!(args.scopes.is_none() && args.grants.is_none() && args.krate.is_none());
 }
 
 #[test]
@@ -596,6 +596,72 @@ fn trailing_garbage() {
     assert!(msg.contains("unexpected argument"), "{msg}");
 }
 
+// ---------------------------------------------------------------------------------------
+// crate
+
+/// The `crate` path of `tokens`, as written by `quote`.
+fn crate_path(tokens: TokenStream) -> String {
+    match args(tokens).krate {
+        Some(path) => quote!(#path).to_string(),
+        None => panic!("expected a crate path"),
+    }
+}
+
+#[test]
+fn crate_paths() {
+    assert_eq!(crate_path(quote!(crate = "auth")), "auth");
+    assert_eq!(
+        crate_path(quote!(crate = "::my_reexport::auth0")),
+        ":: my_reexport :: auth0"
+    );
+    assert_eq!(
+        crate_path(quote!(crate = r"crate::deps::auth")),
+        "crate :: deps :: auth"
+    );
+    // With the other arguments, in any order.
+    let parsed = args(quote!(crate = "auth", scopes = "a", grants = "scope",));
+    assert_eq!(parsed.scopes, Some(All(vec![s("a")])));
+    assert_eq!(parsed.grants, Some(GrantsArg::Scope));
+    assert!(parsed.krate.is_some());
+    assert!(args(quote!(scopes = "a")).krate.is_none());
+}
+
+#[test]
+fn crate_errors() {
+    for tokens in [
+        quote!(crate = 5),
+        quote!(crate = auth),
+        quote!(crate = ["auth"]),
+    ] {
+        let msg = error(tokens);
+        assert!(
+            msg.starts_with("expected a string literal; write the path"),
+            "{msg}"
+        );
+    }
+    for (tokens, shown) in [
+        (
+            quote!(crate = "not a path!"),
+            r#""not a path!" is not a path"#,
+        ),
+        (quote!(crate = ""), r#""" is not a path"#),
+        (quote!(crate = "auth::"), r#""auth::" is not a path"#),
+        (quote!(crate = "auth<T>"), r#""auth<T>" is not a path"#),
+        (quote!(crate = "(auth"), r#""(auth" is not a path"#),
+    ] {
+        let msg = error(tokens);
+        assert!(msg.starts_with(shown), "{msg}");
+        assert!(msg.contains(r#"`crate = "auth"`"#), "{msg}");
+    }
+    assert!(error(quote!(crate = "auth"x)).starts_with("unexpected suffix `x` on the crate path"));
+    assert!(error(quote!(crate)).contains("expected `=` after `crate`"));
+    assert!(error(quote!(crate =)).contains("missing value after `crate =`"));
+    assert!(error(quote!(crate = "auth" "x")).contains("unexpected tokens after the `crate` value"));
+    let msg = error(quote!(crate = "auth", scopes = "a", crate = "auth"));
+    assert!(msg.starts_with("`crate` is given more than once"), "{msg}");
+    assert!(error(quote!(krate = "auth")).contains("(did you mean `crate`?)"));
+}
+
 /// Values syn cannot parse as an expression get the attribute's words, not syn's (a change of
 /// syn's wording would show here).
 #[test]
@@ -614,6 +680,11 @@ fn syn_errors_are_reworded() {
     let msg = error(quote!(scopes = "a", grants = =));
     assert!(
         msg.starts_with("expected a string literal; write `grants"),
+        "{msg}"
+    );
+    let msg = error(quote!(crate = =));
+    assert!(
+        msg.starts_with("expected a string literal; write the path"),
         "{msg}"
     );
     assert_eq!(
