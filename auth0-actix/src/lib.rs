@@ -36,8 +36,10 @@
 //! }
 //! ```
 //!
-//! [`#[require_auth]`](require_auth) expands to code that names `::auth0_actix`: depend on the
-//! crate under that name (no `package = ` rename; see the attribute's docs for a workaround).
+//! [`#[require_auth]`](require_auth) expands to code that names the crate `::auth0_actix`. Under
+//! a renamed dependency (`auth = { package = "auth0-actix", .. }`) or through a re-export, give
+//! the path with `crate = "…"`: `#[auth::require_auth(scopes = "read:messages", crate = "auth")]`
+//! (see the attribute's docs).
 //!
 //! # A request's path through the crate
 //!
@@ -124,8 +126,8 @@ mod verify;
 pub mod testing;
 
 pub use algorithm::{Algorithm, UnknownAlgorithm};
-// Its docs (inlined here) say why the dependency must keep the name `auth0_actix`: the expanded
-// code names `::auth0_actix`.
+// Its docs (inlined here) say how to use it under a renamed dependency: the expanded code names
+// `::auth0_actix::__private` unless `crate = "…"` gives another path.
 pub use auth0_actix_macros::require_auth;
 pub use authorize::{Grants, Requirement};
 pub use challenge::Scheme;
