@@ -6,6 +6,11 @@
 //! token is reported before, say, a malformed JSON body. With scopes, `S` is a hidden
 //! zero-sized type emitted right before the handler, whose `ScopeRequirement::requirement()`
 //! is the scope expression as a `Requirement` (see [`requirement`]), built once.
+//!
+//! Every path the expansion names in the library goes through one hidden module,
+//! `__private`, reached as `::auth0_actix::__private` or, with `crate = "path"`, as
+//! `path::__private`: a crate that depends on the library under another name, or reaches it
+//! through a re-export, says so once and nothing else in the output names `auth0_actix`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -82,12 +87,16 @@ fn parse_handler(item: TokenStream) -> syn::Result<ItemFn> {
 /// Builds the output for a valid attribute on a valid handler.
 fn expand(args: &Args, mut handler: ItemFn) -> TokenStream {
     let span = Span::call_site();
-    let private = quote!(::auth0_actix::__private);
+    let krate = match &args.krate {
+        Some(path) => path.to_token_stream(),
+        None => quote!(::auth0_actix),
+    };
+    let private = quote!(#krate::__private);
 
     let (requirement, marker) = if let Some(scopes) = &args.scopes {
         let name = format_ident!("__Auth0ActixScopes_{}", handler.sig.ident, span = span);
         let vis = &handler.vis;
-        let value = requirement(scopes, args.grants);
+        let value = requirement(scopes, args.grants, &private);
         let marker = quote! {
             #[doc(hidden)]
             #[allow(non_camel_case_types)]
@@ -95,8 +104,8 @@ fn expand(args: &Args, mut handler: ItemFn) -> TokenStream {
             #vis struct #name;
 
             impl #private::ScopeRequirement for #name {
-                fn requirement() -> &'static ::auth0_actix::Requirement {
-                    static REQUIREMENT: #private::OnceLock<::auth0_actix::Requirement> =
+                fn requirement() -> &'static #private::Requirement {
+                    static REQUIREMENT: #private::OnceLock<#private::Requirement> =
                         #private::OnceLock::new();
                     #private::lazy_requirement(&REQUIREMENT, || {
                         #value
@@ -120,29 +129,30 @@ fn expand(args: &Args, mut handler: ItemFn) -> TokenStream {
     }
 }
 
-/// The `Requirement` expression for a scope expression and grant source:
+/// The `Requirement` expression for a scope expression and grant source, `private` being the
+/// path to the library's `__private` module:
 ///
-/// - a scope: `::auth0_actix::Requirement::scope("x")`;
-/// - a list or `all(..)`: `::auth0_actix::Requirement::all([..])`, and `any(..)`:
-///   `::auth0_actix::Requirement::any([..])`, whose elements are plain string literals when they
+/// - a scope: `private::Requirement::scope("x")`;
+/// - a list or `all(..)`: `private::Requirement::all([..])`, and `any(..)`:
+///   `private::Requirement::any([..])`, whose elements are plain string literals when they
 ///   are all scopes (so `scopes = "x"` is `all(["x"])`), and otherwise each a `Requirement`
 ///   expression (an array's elements must share one type);
-/// - with `grants`, followed by `.grants(::auth0_actix::Grants::Variant)`.
-fn requirement(expr: &ScopeExpr, grants: Option<GrantsArg>) -> TokenStream {
-    let value = scope_expr(expr);
+/// - with `grants`, followed by `.grants(private::Grants::Variant)`.
+fn requirement(expr: &ScopeExpr, grants: Option<GrantsArg>, private: &TokenStream) -> TokenStream {
+    let value = scope_expr(expr, private);
     match grants {
         Some(grants) => {
             let variant = format_ident!("{}", grants.variant());
-            quote!(#value.grants(::auth0_actix::Grants::#variant))
+            quote!(#value.grants(#private::Grants::#variant))
         }
         None => value,
     }
 }
 
 /// A scope expression as a `Requirement` expression.
-fn scope_expr(expr: &ScopeExpr) -> TokenStream {
+fn scope_expr(expr: &ScopeExpr, private: &TokenStream) -> TokenStream {
     let (function, parts) = match expr {
-        ScopeExpr::Scope(scope) => return quote!(::auth0_actix::Requirement::scope(#scope)),
+        ScopeExpr::Scope(scope) => return quote!(#private::Requirement::scope(#scope)),
         ScopeExpr::All(parts) => (quote!(all), parts),
         ScopeExpr::Any(parts) => (quote!(any), parts),
     };
@@ -155,9 +165,9 @@ fn scope_expr(expr: &ScopeExpr) -> TokenStream {
         .collect();
     let elements: Vec<TokenStream> = match scopes {
         Some(scopes) => scopes.iter().map(|scope| quote!(#scope)).collect(),
-        None => parts.iter().map(scope_expr).collect(),
+        None => parts.iter().map(|part| scope_expr(part, private)).collect(),
     };
-    quote!(::auth0_actix::Requirement::#function([#(#elements),*]))
+    quote!(#private::Requirement::#function([#(#elements),*]))
 }
 
 #[cfg(test)]
@@ -232,11 +242,11 @@ mod tests {
             pub(crate) struct __Auth0ActixScopes_list;
 
             impl ::auth0_actix::__private::ScopeRequirement for __Auth0ActixScopes_list {
-                fn requirement() -> &'static ::auth0_actix::Requirement {
-                    static REQUIREMENT: ::auth0_actix::__private::OnceLock<::auth0_actix::Requirement> =
+                fn requirement() -> &'static ::auth0_actix::__private::Requirement {
+                    static REQUIREMENT: ::auth0_actix::__private::OnceLock<::auth0_actix::__private::Requirement> =
                         ::auth0_actix::__private::OnceLock::new();
                     ::auth0_actix::__private::lazy_requirement(&REQUIREMENT, || {
-                        ::auth0_actix::Requirement::all(["read:data", "write:data"])
+                        ::auth0_actix::__private::Requirement::all(["read:data", "write:data"])
                     })
                 }
             }
@@ -251,18 +261,22 @@ mod tests {
     /// The `Requirement` expression `requirement()` builds for `args`.
     fn requirement_of(args: TokenStream) -> String {
         let args: Args = syn::parse2(args).expect("valid arguments");
-        requirement(args.scopes.as_ref().expect("scopes"), args.grants).to_string()
+        let private = quote!(::auth0_actix::__private);
+        requirement(args.scopes.as_ref().expect("scopes"), args.grants, &private).to_string()
     }
 
     #[test]
     fn plain_forms_are_all_of_string_literals() {
         assert_eq!(
             requirement_of(quote!(scopes = "read:messages")),
-            quote!(::auth0_actix::Requirement::all(["read:messages"])).to_string()
+            quote!(::auth0_actix::__private::Requirement::all([
+                "read:messages"
+            ]))
+            .to_string()
         );
         assert_eq!(
             requirement_of(quote!(scopes = ["a", "b"])),
-            quote!(::auth0_actix::Requirement::all(["a", "b"])).to_string()
+            quote!(::auth0_actix::__private::Requirement::all(["a", "b"])).to_string()
         );
     }
 
@@ -270,7 +284,7 @@ mod tests {
     fn expressions_nest_requirements() {
         assert_eq!(
             requirement_of(quote!(scopes = any("read:messages", "read:data"))),
-            quote!(::auth0_actix::Requirement::any([
+            quote!(::auth0_actix::__private::Requirement::any([
                 "read:messages",
                 "read:data"
             ]))
@@ -278,19 +292,19 @@ mod tests {
         );
         assert_eq!(
             requirement_of(quote!(scopes = all("a", any("b", "c")))),
-            quote!(::auth0_actix::Requirement::all([
-                ::auth0_actix::Requirement::scope("a"),
-                ::auth0_actix::Requirement::any(["b", "c"])
+            quote!(::auth0_actix::__private::Requirement::all([
+                ::auth0_actix::__private::Requirement::scope("a"),
+                ::auth0_actix::__private::Requirement::any(["b", "c"])
             ]))
             .to_string()
         );
         assert_eq!(
             requirement_of(quote!(scopes = ["a", any(all("b", "c"), "d")])),
-            quote!(::auth0_actix::Requirement::all([
-                ::auth0_actix::Requirement::scope("a"),
-                ::auth0_actix::Requirement::any([
-                    ::auth0_actix::Requirement::all(["b", "c"]),
-                    ::auth0_actix::Requirement::scope("d")
+            quote!(::auth0_actix::__private::Requirement::all([
+                ::auth0_actix::__private::Requirement::scope("a"),
+                ::auth0_actix::__private::Requirement::any([
+                    ::auth0_actix::__private::Requirement::all(["b", "c"]),
+                    ::auth0_actix::__private::Requirement::scope("d")
                 ])
             ]))
             .to_string()
@@ -306,8 +320,8 @@ mod tests {
         ] {
             assert_eq!(
                 requirement_of(quote!(scopes = any("a", "b"), grants = #value)),
-                quote!(::auth0_actix::Requirement::any(["a", "b"])
-                    .grants(::auth0_actix::Grants::#variant))
+                quote!(::auth0_actix::__private::Requirement::any(["a", "b"])
+                    .grants(::auth0_actix::__private::Grants::#variant))
                 .to_string()
             );
         }
@@ -333,21 +347,52 @@ mod tests {
             struct __Auth0ActixScopes_edit;
 
             impl ::auth0_actix::__private::ScopeRequirement for __Auth0ActixScopes_edit {
-                fn requirement() -> &'static ::auth0_actix::Requirement {
-                    static REQUIREMENT: ::auth0_actix::__private::OnceLock<::auth0_actix::Requirement> =
+                fn requirement() -> &'static ::auth0_actix::__private::Requirement {
+                    static REQUIREMENT: ::auth0_actix::__private::OnceLock<::auth0_actix::__private::Requirement> =
                         ::auth0_actix::__private::OnceLock::new();
                     ::auth0_actix::__private::lazy_requirement(&REQUIREMENT, || {
-                        ::auth0_actix::Requirement::all([
-                            ::auth0_actix::Requirement::scope("read:data"),
-                            ::auth0_actix::Requirement::any(["write:data", "admin"])
+                        ::auth0_actix::__private::Requirement::all([
+                            ::auth0_actix::__private::Requirement::scope("read:data"),
+                            ::auth0_actix::__private::Requirement::any(["write:data", "admin"])
                         ])
-                        .grants(::auth0_actix::Grants::Permissions)
+                        .grants(::auth0_actix::__private::Grants::Permissions)
                     })
                 }
             }
 
             async fn edit(
                 _: ::auth0_actix::__private::RequireAuth<__Auth0ActixScopes_edit>
+            ) -> String { String::new() }
+        };
+        assert_eq!(out, expected.to_string());
+    }
+
+    #[test]
+    fn every_library_path_goes_through_the_private_module() {
+        let item = quote!(
+            async fn edit() -> String {
+                String::new()
+            }
+        );
+        let args = quote!(scopes = all("a", any("b", "c")), grants = "permissions");
+        let out = expand_str(args.clone(), item.clone());
+        let private = out.matches(":: auth0_actix :: __private ::").count();
+        assert!(private > 0, "{out}");
+        assert_eq!(out.matches("auth0_actix").count(), private, "{out}");
+
+        // With `crate`, the given path replaces `::auth0_actix`, everywhere.
+        let out = expand_str(quote!(#args, crate = "auth"), item.clone());
+        assert!(!out.contains("auth0_actix"), "{out}");
+        let private = out.matches("auth :: __private ::").count();
+        assert_eq!(private, out.matches("auth").count(), "{out}");
+        assert!(private > 0, "{out}");
+
+        let out = expand_str(quote!(crate = "::my_reexport::auth0"), item);
+        let expected = quote! {
+            async fn edit(
+                _: ::my_reexport::auth0::__private::RequireAuth<
+                    ::my_reexport::auth0::__private::NoScopes
+                >
             ) -> String { String::new() }
         };
         assert_eq!(out, expected.to_string());

@@ -1,8 +1,9 @@
 //! Procedural macros for [`auth0-actix`](https://docs.rs/auth0-actix).
 //!
-//! Use them through the library, which re-exports them as `auth0_actix::require_auth`; the
-//! generated code refers to `::auth0_actix`, so that crate must be a dependency (under that
-//! name) of the crate using the macro.
+//! Use them through the library, which re-exports them as `auth0_actix::require_auth`. The
+//! generated code names the library as `::auth0_actix`; a crate that depends on it under another
+//! name, or reaches it through a re-export, gives that path with `crate = "…"` (see
+//! [`require_auth`]).
 //!
 //! # Example
 //!
@@ -86,6 +87,9 @@ mod expand;
 /// For example `#[require_auth(scopes = "read:reports", grants = "permissions")]`. `grants`
 /// without `scopes` is a compile error: any valid token is accepted, whatever it grants.
 ///
+/// Add `crate = ".."` where the library is not `::auth0_actix`: see *A renamed dependency*
+/// below.
+///
 /// The request is rejected with the library's error response (`401` for an invalid token,
 /// `400` for missing or malformed credentials unless the configuration opts into RFC 6750's
 /// `401`, `403` `insufficient_scope` for a requirement the token does not meet, with a
@@ -113,7 +117,7 @@ mod expand;
 /// #[derive(Clone, Copy, Debug)]
 /// struct __Auth0ActixScopes_update;
 /// impl ::auth0_actix::__private::ScopeRequirement for __Auth0ActixScopes_update {
-///     // builds ::auth0_actix::Requirement::all(["read:data", "write:data"]) once
+///     // builds ::auth0_actix::__private::Requirement::all(["read:data", "write:data"]) once
 /// }
 /// async fn update(
 ///     _: ::auth0_actix::__private::RequireAuth<__Auth0ActixScopes_update>,
@@ -121,19 +125,19 @@ mod expand;
 /// ) -> String { .. }
 /// ```
 ///
-/// The requirement mirrors the expression, with `::auth0_actix::Requirement` functions: a
-/// list or `all(..)` is `Requirement::all([..])`, `any(..)` is `Requirement::any([..])`, whose
-/// elements are string literals when they are all scopes and otherwise each a `Requirement`
+/// The requirement mirrors the expression, with `Requirement` functions: a list or `all(..)`
+/// is `Requirement::all([..])`, `any(..)` is `Requirement::any([..])`, whose elements are string
+/// literals when they are all scopes and otherwise each a `Requirement`
 /// (`Requirement::scope("x")`, or a nested `all`/`any`); `grants` appends
-/// `.grants(::auth0_actix::Grants::..)`. So
+/// `.grants(Grants::..)`. So
 /// `scopes = all("read:data", any("write:data", "admin")), grants = "permissions"` builds
 ///
 /// ```text
-/// ::auth0_actix::Requirement::all([
-///     ::auth0_actix::Requirement::scope("read:data"),
-///     ::auth0_actix::Requirement::any(["write:data", "admin"]),
+/// ::auth0_actix::__private::Requirement::all([
+///     ::auth0_actix::__private::Requirement::scope("read:data"),
+///     ::auth0_actix::__private::Requirement::any(["write:data", "admin"]),
 /// ])
-/// .grants(::auth0_actix::Grants::Permissions)
+/// .grants(::auth0_actix::__private::Grants::Permissions)
 /// ```
 ///
 /// and a single `scopes = "x"` builds `Requirement::all(["x"])`.
@@ -143,18 +147,44 @@ mod expand;
 /// visibility; because it is an item placed next to the handler, a handler *with scopes* must
 /// be a free function (in a module or a block), not an associated function in an `impl` block.
 ///
-/// # The `auth0_actix` dependency must keep its name
+/// Every path the expansion names in the library goes through one hidden module,
+/// `::auth0_actix::__private`, and it names no crate but that one and `core` (not even
+/// `actix_web`), so `crate = ".."` below replaces `::auth0_actix` everywhere at once.
 ///
-/// The generated code names the library by its absolute path, `::auth0_actix::…` (a
-/// procedural macro cannot learn under which name the crate using it depends on the
-/// library). So depend on it as `auth0-actix`, without `package = ` renaming; a renamed
-/// dependency fails with "cannot find `auth0_actix` in the crate root" at the attribute. If a
-/// rename cannot be avoided, make the name resolve again at the crate root:
+/// # A renamed dependency
 ///
-/// ```text
-/// // Cargo.toml: my_auth = { package = "auth0-actix", version = "0.1" }
-/// extern crate my_auth as auth0_actix; // in lib.rs or main.rs
+/// A procedural macro cannot learn under which name the crate using it depends on the library,
+/// so the expansion names it `::auth0_actix` unless told otherwise. With a renamed dependency,
+///
+/// ```toml
+/// [dependencies]
+/// auth = { package = "auth0-actix", version = "0.1" }
 /// ```
+///
+/// give that name with `crate = ".."`, a string holding the path to the library, next to the
+/// other arguments (in any order):
+///
+/// ```
+/// use actix_web::{get, App, HttpResponse, Responder};
+///
+/// #[get("/api/messages")]
+/// #[auth::require_auth(scopes = "read:messages", crate = "auth")]
+/// async fn messages(claims: auth::Claims) -> impl Responder {
+///     HttpResponse::Ok().body(format!("messages for {}", claims.sub.as_deref().unwrap_or("?")))
+/// }
+///
+/// #[get("/api/private")]
+/// #[auth::require_auth(crate = "auth")]
+/// async fn private() -> impl Responder {
+///     HttpResponse::Ok().finish()
+/// }
+///
+/// let _app = App::new().service(messages).service(private);
+/// ```
+///
+/// A crate that reaches the library through a re-export gives that path instead, e.g.
+/// `crate = "::my_framework::auth0"`. The path is checked where it is written: a string that is
+/// not a path is a compile error at the string, and so is a path that does not resolve.
 ///
 /// # Compile-time checks
 ///
@@ -163,10 +193,11 @@ mod expand;
 /// rejected with a suggestion (a list, or the enclosing `any`/`all` with the scopes split).
 /// Only string literals, `any(..)` and `all(..)` are accepted: an unknown function
 /// (`one_of(..)`: "did you mean `any(..)`?"), an empty `any()`/`all()`, a constant, a macro or
-/// a list inside `any`/`all` are errors. `grants` takes one of its three strings, once. The
-/// attribute must be applied once, to an `async fn` without a `self` receiver. Errors point at
-/// the offending token; a handler with a syntax error gets the parser's own error there (next
-/// to the compiler's), not a complaint about the attribute.
+/// a list inside `any`/`all` are errors. `grants` takes one of its three strings, once, and
+/// `crate` one string holding a path, once. The attribute must be applied once, to an
+/// `async fn` without a `self` receiver. Errors point at the offending token; a handler with a
+/// syntax error gets the parser's own error there (next to the compiler's), not a complaint
+/// about the attribute.
 #[proc_macro_attribute]
 pub fn require_auth(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::require_auth(args.into(), item.into()).into()

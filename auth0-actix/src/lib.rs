@@ -36,8 +36,10 @@
 //! }
 //! ```
 //!
-//! [`#[require_auth]`](require_auth) expands to code that names `::auth0_actix`: depend on the
-//! crate under that name (no `package = ` rename; see the attribute's docs for a workaround).
+//! [`#[require_auth]`](require_auth) expands to code that names the crate `::auth0_actix`. Under
+//! a renamed dependency (`auth = { package = "auth0-actix", .. }`) or through a re-export, give
+//! the path with `crate = "…"`: `#[auth::require_auth(scopes = "read:messages", crate = "auth")]`
+//! (see the attribute's docs).
 //!
 //! # A request's path through the crate
 //!
@@ -139,7 +141,8 @@ mod builder;
 pub mod testing;
 
 pub use algorithm::{Algorithm, UnknownAlgorithm};
-// Its docs (inlined here) say how to use it under a renamed dependency.
+// Its docs (inlined here) say how to use it under a renamed dependency: the expanded code names
+// `::auth0_actix::__private` unless `crate = "…"` gives another path.
 pub use auth0_actix_macros::require_auth;
 pub use authorize::{Grants, Requirement};
 pub use builder::{env, Auth0Builder};
@@ -167,9 +170,13 @@ pub use web::respond::ErrorRenderer;
 pub struct ReadmeDoctests;
 
 /// Items the `#[require_auth]` macro expands to. Not a public API.
+///
+/// The expansion names the library only through this module, as `::auth0_actix::__private::…`
+/// or, with `crate = "path"`, as `path::__private::…`; so every item it needs is here, even the
+/// ones exported above too (`Requirement`, `Grants`).
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::authorize::lazy_requirement;
+    pub use crate::authorize::{lazy_requirement, Grants, Requirement};
     pub use crate::web::extract::{NoScopes, RequireAuth, ScopeRequirement};
     pub use std::sync::OnceLock;
 }
